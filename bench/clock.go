@@ -1,0 +1,48 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"testing/synctest"
+)
+
+// Clock is the time base a cycle runs on.
+type Clock string
+
+// The clocks.
+const (
+	// Virtual runs each cycle inside a testing/synctest bubble: keepalive,
+	// backoff, downtime and link latency run on a fake clock that jumps
+	// whenever every goroutine in the bubble is blocked, so timings are
+	// exact and a minute of waiting costs nothing.
+	Virtual Clock = "virtual"
+	// Real runs on the wall clock, outside any bubble: the cross-check.
+	Real Clock = "real"
+)
+
+// ParseClock returns the clock called name.
+func ParseClock(name string) (Clock, error) {
+	switch Clock(name) {
+	case Virtual, Real:
+		return Clock(name), nil
+	}
+	return "", fmt.Errorf("unknown clock %q (valid: %s)", name, strings.Join([]string{string(Virtual), string(Real)}, ", "))
+}
+
+// RunOn runs one cycle of sc on clock. A virtual cycle needs t, because
+// synctest.Test does; its goroutines must all end within the cycle.
+func RunOn(t *testing.T, clock Clock, sc Scenario) (Cycle, error) {
+	if clock == Real {
+		return Run(context.Background(), sc)
+	}
+	var (
+		c   Cycle
+		err error
+	)
+	synctest.Test(t, func(t *testing.T) {
+		c, err = Run(t.Context(), sc)
+	})
+	return c, err
+}

@@ -1,0 +1,98 @@
+package bench
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/reconnbench/reconnbench/netsim"
+	"github.com/reconnbench/reconnbench/replay"
+	"github.com/reconnbench/reconnbench/strategies"
+)
+
+// Scenario is one cell of the matrix: a strategy facing a fault under some
+// traffic, and the parameters of the restart cycle. Zero fields take the
+// defaults below.
+type Scenario struct {
+	Strategy string
+	Fault    string
+	Traffic  Traffic
+
+	Link          netsim.Profile // default local
+	Downtime      time.Duration  // how long the server stays down; default 1s
+	Deadline      time.Duration  // how long recovery may take once the server is back; default 60s
+	Settle        time.Duration  // quiet time before the fault, and after recovery to catch late duplicates; default 2s
+	Setup         time.Duration  // how long the first connect and replay may take; default 30s
+	ReplayTimeout time.Duration  // deadline of each replay RPC; default 10s
+	Entries       int            // log entries; default 1000
+	EntrySize     int            // bytes per entry; default 256
+}
+
+// Defaults of a Scenario.
+const (
+	DefaultDowntime      = 1 * time.Second
+	DefaultDeadline      = 60 * time.Second
+	DefaultSettle        = 2 * time.Second
+	DefaultSetup         = 30 * time.Second
+	DefaultReplayTimeout = 10 * time.Second
+)
+
+// Name is the scenario's benchmark name, without the "Benchmark" prefix.
+func (s Scenario) Name() string {
+	return fmt.Sprintf("Reconnect/strategy=%s/scenario=%s/traffic=%s", s.Strategy, s.Fault, s.Traffic)
+}
+
+func (s Scenario) withDefaults() Scenario {
+	if s.Link.Name == "" {
+		s.Link = netsim.Local
+	}
+	setDefault(&s.Downtime, DefaultDowntime)
+	setDefault(&s.Deadline, DefaultDeadline)
+	setDefault(&s.Settle, DefaultSettle)
+	setDefault(&s.Setup, DefaultSetup)
+	setDefault(&s.ReplayTimeout, DefaultReplayTimeout)
+	if s.Entries == 0 {
+		s.Entries = replay.DefaultEntries
+	}
+	if s.EntrySize == 0 {
+		s.EntrySize = replay.DefaultEntrySize
+	}
+	return s
+}
+
+func setDefault(d *time.Duration, def time.Duration) {
+	if *d == 0 {
+		*d = def
+	}
+}
+
+// resolved is a validated scenario with its parts looked up.
+type resolved struct {
+	Scenario
+	strategy strategies.Info
+	fault    netsim.Fault
+}
+
+// resolve applies defaults and checks every field, naming the bad value.
+func (s Scenario) resolve() (resolved, error) {
+	s = s.withDefaults()
+	r := resolved{Scenario: s}
+	var err error
+	if r.strategy, err = strategies.Lookup(s.Strategy); err != nil {
+		return r, err
+	}
+	if r.fault, err = netsim.LookupFault(s.Fault); err != nil {
+		return r, err
+	}
+	if _, err = ParseTraffic(string(s.Traffic)); err != nil {
+		return r, err
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"downtime", s.Downtime}, {"deadline", s.Deadline}, {"settle", s.Settle}, {"setup", s.Setup}, {"replay timeout", s.ReplayTimeout}} {
+		if d.v < 0 {
+			return r, fmt.Errorf("%s %v: must not be negative", d.name, d.v)
+		}
+	}
+	return r, nil
+}

@@ -1,0 +1,88 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/reconnbench/reconnbench/replay"
+)
+
+// Traffic is what the client does between restarts, besides replaying.
+type Traffic string
+
+// The traffic modes.
+const (
+	// Idle makes no RPCs: the case of grpc/grpc-go#7688, where nothing but
+	// the strategy can make the channel reconnect.
+	Idle Traffic = "idle"
+	// Busy makes a unary RPC every BusyInterval, failing fast, each with a
+	// deadline of BusyTimeout.
+	Busy Traffic = "busy"
+	// Stream holds a server stream open and re-opens it StreamRetry after it
+	// breaks.
+	Stream Traffic = "stream"
+)
+
+// Parameters of the traffic modes.
+const (
+	BusyInterval = 100 * time.Millisecond
+	BusyTimeout  = 1 * time.Second
+	StreamRetry  = 100 * time.Millisecond
+)
+
+var trafficModes = []Traffic{Idle, Busy, Stream}
+
+// TrafficModes returns every traffic mode.
+func TrafficModes() []Traffic { return append([]Traffic(nil), trafficModes...) }
+
+// ParseTraffic returns the traffic mode called name.
+func ParseTraffic(name string) (Traffic, error) {
+	names := make([]string, len(trafficModes))
+	for i, t := range trafficModes {
+		if string(t) == name {
+			return t, nil
+		}
+		names[i] = string(t)
+	}
+	return "", fmt.Errorf("unknown traffic mode %q (valid: %s)", name, strings.Join(names, ", "))
+}
+
+// run makes the traffic until ctx ends.
+func (t Traffic) run(ctx context.Context, c *replay.Client) {
+	switch t {
+	case Busy:
+		tick := time.NewTicker(BusyInterval)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+			rctx, cancel := context.WithTimeout(ctx, BusyTimeout)
+			c.Ping(rctx) // failures are the channel's business, not ours
+			cancel()
+		}
+	case Stream:
+		for {
+			c.Subscribe(ctx)
+			if !sleep(ctx, StreamRetry) {
+				return
+			}
+		}
+	}
+}
+
+// sleep waits for d and reports whether ctx is still live.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

@@ -1,0 +1,18 @@
+// Package netsim is an in-memory network for gRPC, and a server on it that
+// restarts on command.
+//
+// A Network hands out Listeners and Conns that behave like TCP sockets
+// (deadlines, close from either side, resets) but are built only from
+// channels, sync.Cond and timers. A goroutine waiting on a netsim connection
+// is therefore durably blocked in the sense of testing/synctest, and a
+// complete gRPC client and server can run inside a synctest bubble, where
+// keepalive, backoff and link latency run on the bubble's fake clock.
+//
+// A Profile shapes every connection with one-way latency and bandwidth. The
+// network records every dial attempt and when each client connection was
+// given up, so reconnect behaviour is measured from outside the client.
+//
+// A Server owns successive gRPC server instances at one address. A Fault
+// (graceful, crash, blackhole, flap) takes it down and brings back a fresh
+// instance after a downtime.
+package netsim

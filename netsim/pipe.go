@@ -1,0 +1,300 @@
+package netsim
+
+import (
+	"io"
+	"os"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// defaultBuffer bounds the bytes in flight in one direction of a connection,
+// standing in for the kernel's socket buffers: a writer that gets this far
+// ahead of its reader blocks, which is what gives HTTP/2 flow control and
+// bandwidth limits something to push against.
+const defaultBuffer = 1 << 20
+
+// mark records when the bytes written up to a cumulative offset reach the
+// reader. Marks exist only on shaped links; on an unshaped link every byte is
+// deliverable as soon as it is written.
+type mark struct {
+	end int64     // cumulative offset of the last byte of the write
+	at  time.Time // delivery time of those bytes
+}
+
+// pipe carries bytes in one direction of a connection.
+//
+// Every wait is a sync.Cond wait and every wake-up comes from another
+// goroutine or a time.AfterFunc timer, so a goroutine blocked here is durably
+// blocked in the sense of testing/synctest and the bubble's fake clock can
+// advance past link latency and deadlines.
+type pipe struct {
+	mu   sync.Mutex
+	cond sync.Cond // broadcast on every state change; readers and writers re-check
+
+	link  Profile
+	limit int
+
+	buf     []byte // unread bytes are buf[r:]
+	r       int
+	written int64  // cumulative bytes written
+	ready   int64  // cumulative offset up to which bytes are deliverable
+	read    int64  // cumulative bytes read
+	marks   []mark // pending deliveries, ordered by at
+	txFree  time.Time
+	wake    *time.Timer // fires at marks[0].at
+	wakeFor time.Time
+
+	eof     bool  // the writer closed: the reader sees io.EOF after draining
+	rerr    error // reads fail with this (local close or reset)
+	werr    error // writes fail with this (local close, peer gone, or reset)
+	dropped bool  // blackholed: writes vanish, reads never see data again
+
+	rdl, wdl       time.Time // deadlines; zero means none
+	rTimer, wTimer *time.Timer
+}
+
+func newPipe(link Profile) *pipe {
+	p := &pipe{link: link, limit: defaultBuffer}
+	p.cond.L = &p.mu
+	return p
+}
+
+func (p *pipe) broadcast() {
+	p.mu.Lock()
+	p.cond.Broadcast()
+	p.mu.Unlock()
+}
+
+// expired reports whether deadline d has passed. The caller holds p.mu.
+func expired(d time.Time) bool {
+	return !d.IsZero() && !time.Now().Before(d)
+}
+
+// Read copies deliverable bytes into b, waiting until there are some.
+func (p *pipe) Read(b []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for {
+		if p.rerr != nil {
+			return 0, p.rerr
+		}
+		if expired(p.rdl) {
+			return 0, os.ErrDeadlineExceeded
+		}
+		if !p.dropped {
+			p.deliver()
+			if avail := p.ready - p.read; avail > 0 {
+				if int64(len(b)) > avail {
+					b = b[:avail]
+				}
+				n := copy(b, p.buf[p.r:])
+				p.consume(n)
+				return n, nil
+			}
+			if p.eof && p.written == p.read {
+				return 0, io.EOF
+			}
+		}
+		if len(b) == 0 {
+			return 0, nil
+		}
+		p.cond.Wait()
+	}
+}
+
+// consume drops n read bytes from the front of the buffer. The caller holds
+// p.mu.
+func (p *pipe) consume(n int) {
+	p.r += n
+	p.read += int64(n)
+	switch {
+	case p.r == len(p.buf):
+		// The common case when the reader keeps up: rewind instead of copying.
+		p.buf, p.r = p.buf[:0], 0
+	case p.r > cap(p.buf)/2:
+		m := copy(p.buf, p.buf[p.r:])
+		p.buf, p.r = p.buf[:m], 0
+	}
+	p.cond.Broadcast() // a writer may be waiting for room
+}
+
+// deliver advances p.ready past every mark that is due and arms a timer for
+// the next one. The caller holds p.mu.
+func (p *pipe) deliver() {
+	if len(p.marks) == 0 {
+		return
+	}
+	now := time.Now()
+	i := 0
+	for i < len(p.marks) && !p.marks[i].at.After(now) {
+		p.ready = p.marks[i].end
+		i++
+	}
+	if i > 0 {
+		n := copy(p.marks, p.marks[i:])
+		p.marks = p.marks[:n]
+	}
+	if len(p.marks) == 0 {
+		return
+	}
+	next := p.marks[0].at
+	if p.wake != nil && p.wakeFor.Equal(next) {
+		return
+	}
+	if p.wake != nil {
+		p.wake.Stop()
+	}
+	p.wakeFor = next
+	p.wake = time.AfterFunc(next.Sub(now), p.broadcast)
+}
+
+// Write appends b to the pipe, waiting while the buffer is full.
+func (p *pipe) Write(b []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := 0
+	for {
+		if p.werr != nil {
+			return n, p.werr
+		}
+		if expired(p.wdl) {
+			return n, os.ErrDeadlineExceeded
+		}
+		if p.dropped {
+			return len(b), nil // into the void, as far as the writer can tell
+		}
+		if n == len(b) {
+			return n, nil
+		}
+		room := p.limit - (len(p.buf) - p.r)
+		if room <= 0 {
+			p.cond.Wait()
+			continue
+		}
+		chunk := b[n:]
+		if len(chunk) > room {
+			chunk = chunk[:room]
+		}
+		p.buf = append(p.buf, chunk...)
+		p.written += int64(len(chunk))
+		n += len(chunk)
+		p.schedule(len(chunk))
+		p.cond.Broadcast()
+	}
+}
+
+// schedule decides when the bytes just written become deliverable. The
+// caller holds p.mu.
+func (p *pipe) schedule(n int) {
+	if p.link.Latency == 0 && p.link.Bandwidth == 0 {
+		p.ready = p.written
+		return
+	}
+	at := time.Now()
+	if p.link.Bandwidth > 0 {
+		// The link serialises bytes one write after another.
+		if p.txFree.After(at) {
+			at = p.txFree
+		}
+		at = at.Add(time.Duration(float64(n) / float64(p.link.Bandwidth) * float64(time.Second)))
+		p.txFree = at
+	}
+	at = at.Add(p.link.Latency)
+	p.marks = append(p.marks, mark{end: p.written, at: at})
+	p.deliver()
+}
+
+// closeRead is the local end closing: reads fail, and a peer still writing
+// finds the pipe broken.
+func (p *pipe) closeRead(err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.rerr == nil {
+		p.rerr = err
+	}
+	if p.werr == nil && !p.dropped {
+		p.werr = syscall.EPIPE
+	}
+	p.discard()
+	p.cond.Broadcast()
+}
+
+// closeWrite is the local end closing its sending side: the peer reads what
+// is buffered and then io.EOF, unless the link is blackholed and the FIN is
+// lost with everything else.
+func (p *pipe) closeWrite(err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.werr == nil {
+		p.werr = err
+	}
+	p.eof = true
+	p.cond.Broadcast()
+}
+
+// reset fails both sides at once with err, as a RST does.
+func (p *pipe) reset(err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.dropped {
+		return // a RST sent into a blackhole is lost too
+	}
+	if p.rerr == nil {
+		p.rerr = err
+	}
+	if p.werr == nil {
+		p.werr = err
+	}
+	p.discard()
+	p.cond.Broadcast()
+}
+
+// blackhole drops everything in flight and everything written from now on.
+func (p *pipe) blackhole() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.dropped = true
+	p.discard()
+	p.cond.Broadcast()
+}
+
+// discard forgets undelivered bytes. The caller holds p.mu.
+func (p *pipe) discard() {
+	p.buf, p.r = nil, 0
+	p.read = p.written
+	p.ready = p.written
+	p.marks = nil
+	if p.wake != nil {
+		p.wake.Stop()
+		p.wake = nil
+	}
+}
+
+func (p *pipe) setReadDeadline(t time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.rdl = t
+	p.rTimer = p.arm(p.rTimer, t)
+	p.cond.Broadcast()
+}
+
+func (p *pipe) setWriteDeadline(t time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.wdl = t
+	p.wTimer = p.arm(p.wTimer, t)
+	p.cond.Broadcast()
+}
+
+// arm replaces timer old with one that wakes waiters at t, so that a blocked
+// Read or Write notices its deadline. The caller holds p.mu.
+func (p *pipe) arm(old *time.Timer, t time.Time) *time.Timer {
+	if old != nil {
+		old.Stop()
+	}
+	if t.IsZero() {
+		return nil
+	}
+	return time.AfterFunc(time.Until(t), p.broadcast)
+}

@@ -1,0 +1,163 @@
+package netsim
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"google.golang.org/grpc"
+)
+
+// Instance is one incarnation of a server process: a gRPC server whose
+// application state starts empty.
+type Instance struct {
+	GRPC *grpc.Server
+	// Drain, if set, runs before a graceful stop, as a well-behaved process
+	// does on SIGTERM (for example to set its health to NOT_SERVING).
+	Drain func()
+}
+
+// Server is a gRPC server at a fixed address on a Network that faults take
+// down and bring back. Each time it comes back it is a fresh Instance from
+// the builder, like a restarted process.
+type Server struct {
+	network *Network
+	addr    Addr
+	build   func() Instance
+
+	mu      sync.Mutex // serialises Inject and Close
+	current *running
+	gens    int
+	started []time.Time
+}
+
+// running is an Instance serving on a listener.
+type running struct {
+	Instance
+	lis    *Listener
+	served chan struct{} // closed when Serve has returned
+}
+
+// StartServer starts the first instance from build, listening on n at addr.
+func StartServer(n *Network, addr Addr, build func() Instance) (*Server, error) {
+	s := &Server{network: n, addr: addr, build: build}
+	if err := s.up(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Addr returns the address the server listens at.
+func (s *Server) Addr() Addr { return s.addr }
+
+// Starts returns when each instance started serving, the first one first.
+func (s *Server) Starts() []time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]time.Time(nil), s.started...)
+}
+
+// Inject applies fault f: the server goes down, stays down for downtime and
+// comes back as a fresh instance. It returns when the new instance serves,
+// or early with ctx's error, leaving the server down.
+func (s *Server) Inject(ctx context.Context, f Fault, downtime time.Duration) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.current == nil {
+		return fmt.Errorf("netsim: inject %s: server at %s is not running", f.Name(), s.addr)
+	}
+	return f.Inject(ctx, s, downtime)
+}
+
+// Close stops the running instance, if any, abruptly, and waits for it.
+func (s *Server) Close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.current != nil {
+		s.crash()
+	}
+	s.network.SetUnreachable(s.addr, false)
+}
+
+// The primitives below are what faults are made of. Each is called with
+// s.mu held, through Inject.
+
+// up starts a fresh instance.
+func (s *Server) up() error {
+	s.network.SetUnreachable(s.addr, false)
+	lis, err := s.network.Listen(s.addr)
+	if err != nil {
+		return err
+	}
+	r := &running{Instance: s.build(), lis: lis, served: make(chan struct{})}
+	go func() {
+		defer close(r.served)
+		r.GRPC.Serve(lis) // returns when the instance is stopped
+	}()
+	s.current = r
+	s.gens++
+	s.started = append(s.started, time.Now())
+	return nil
+}
+
+// crash kills the instance: every connection is reset (no GOAWAY reaches
+// anyone), the listener is gone, dials are refused.
+func (s *Server) crash() {
+	r := s.current
+	s.current = nil
+	r.lis.Close()
+	for _, c := range r.lis.Conns() {
+		c.Reset()
+	}
+	r.GRPC.Stop()
+	<-r.served
+}
+
+// drain starts a graceful stop: the listener closes at once and GOAWAY goes
+// out on every connection, while in-flight RPCs may finish. It returns a
+// function that ends the instance for good, forcing what is still running,
+// as a supervisor does when the process overstays its grace period.
+func (s *Server) drain() (kill func()) {
+	r := s.current
+	s.current = nil
+	if r.Drain != nil {
+		r.Drain()
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		r.GRPC.GracefulStop()
+	}()
+	return func() {
+		r.GRPC.Stop()
+		<-done
+		<-r.served
+	}
+}
+
+// vanish makes the host disappear: its connections turn into blackholes,
+// new dials hang, and the instance dies without anyone hearing of it.
+func (s *Server) vanish() {
+	s.network.SetUnreachable(s.addr, true)
+	r := s.current
+	s.current = nil
+	for _, c := range r.lis.Conns() {
+		c.Blackhole()
+	}
+	r.lis.Close()
+	r.GRPC.Stop()
+	<-r.served
+}
+
+// sleep waits for d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

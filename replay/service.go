@@ -1,0 +1,108 @@
+// Package replay is the workload under test: a client's log of
+// registrations, the gRPC service it replays them to, and the server's store
+// that the harness checks after every recovery.
+//
+// The service is written by hand, a grpc.ServiceDesc and a raw-bytes codec,
+// because generated stubs pin a SupportPackageIsVersion constant that older
+// gRPC-Go releases lack; this way one source tree builds against every
+// release from v1.30 on.
+package replay
+
+import (
+	"context"
+	"encoding/binary"
+	"io"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+// Full method names.
+const (
+	serviceName     = "reconnbench.Replay"
+	MethodReplay    = "/" + serviceName + "/Replay"
+	MethodPing      = "/" + serviceName + "/Ping"
+	MethodSubscribe = "/" + serviceName + "/Subscribe"
+)
+
+// handler is the HandlerType of the service: grpc.Server.RegisterService
+// checks that the implementation satisfies it.
+type handler interface {
+	replay(grpc.ServerStream) error
+	subscribe(grpc.ServerStream) error
+}
+
+var serviceDesc = grpc.ServiceDesc{
+	ServiceName: serviceName,
+	HandlerType: (*handler)(nil),
+	Methods: []grpc.MethodDesc{{
+		MethodName: "Ping",
+		Handler: func(_ interface{}, ctx context.Context, dec func(interface{}) error, _ grpc.UnaryServerInterceptor) (interface{}, error) {
+			var req []byte
+			if err := dec(&req); err != nil {
+				return nil, err
+			}
+			return req, nil
+		},
+	}},
+	Streams: []grpc.StreamDesc{
+		{
+			StreamName:    "Replay",
+			ClientStreams: true,
+			Handler: func(srv interface{}, stream grpc.ServerStream) error {
+				return srv.(handler).replay(stream)
+			},
+		},
+		{
+			StreamName:    "Subscribe",
+			ServerStreams: true,
+			Handler: func(srv interface{}, stream grpc.ServerStream) error {
+				return srv.(handler).subscribe(stream)
+			},
+		},
+	},
+}
+
+// Register adds the service, backed by store, to s.
+func Register(s *grpc.Server, store *Store) {
+	s.RegisterService(&serviceDesc, service{store})
+}
+
+type service struct{ store *Store }
+
+// replay stores every entry of a client stream and answers with the count.
+func (s service) replay(stream grpc.ServerStream) error {
+	var n uint64
+	var b []byte
+	for {
+		err := stream.RecvMsg(&b)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		s.store.add(b)
+		n++
+	}
+	s.store.replayEnded()
+	reply := make([]byte, 8)
+	binary.BigEndian.PutUint64(reply, n)
+	return stream.SendMsg(reply)
+}
+
+// subscribe holds a stream open until the client leaves or the server
+// drains.
+func (s service) subscribe(stream grpc.ServerStream) error {
+	var req []byte
+	if err := stream.RecvMsg(&req); err != nil {
+		return err
+	}
+	select {
+	case <-stream.Context().Done():
+		return stream.Context().Err()
+	case <-s.store.draining:
+		return status.Error(codes.Unavailable, "server is shutting down")
+	}
+}

@@ -1,0 +1,99 @@
+package replay
+
+import (
+	"sync"
+	"time"
+)
+
+// Store is a server instance's application state: the entries it has
+// received. A fresh instance has an empty store.
+type Store struct {
+	mu       sync.Mutex
+	copies   map[uint64]int
+	corrupt  int
+	replays  int
+	complete time.Time      // when the store first held every entry of want
+	want     int            // entries that make the store complete
+	done     chan struct{} // closed at complete
+	draining chan struct{} // closed by Drain
+	drainOne sync.Once
+}
+
+// NewStore returns an empty store that counts as complete once it holds the
+// entries 0 to want-1.
+func NewStore(want int) *Store {
+	return &Store{
+		copies:   make(map[uint64]int),
+		want:     want,
+		done:     make(chan struct{}),
+		draining: make(chan struct{}),
+	}
+}
+
+func (s *Store) add(b []byte) {
+	seq, err := parseEntry(b)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err != nil {
+		s.corrupt++
+		return
+	}
+	s.copies[seq]++
+}
+
+// replayEnded records the end of a replay stream: a replay is complete when
+// the client has sent everything and the store holds the whole log.
+func (s *Store) replayEnded() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.replays++
+	if !s.complete.IsZero() {
+		return
+	}
+	for seq := 0; seq < s.want; seq++ {
+		if s.copies[uint64(seq)] == 0 {
+			return
+		}
+	}
+	s.complete = time.Now()
+	close(s.done)
+}
+
+// Complete returns a channel closed when a replay completes the store.
+func (s *Store) Complete() <-chan struct{} { return s.done }
+
+// CompletedAt returns when a replay completed the store, or the zero time.
+func (s *Store) CompletedAt() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.complete
+}
+
+// Drain ends the instance's subscriptions, as a server shutting down does.
+func (s *Store) Drain() { s.drainOne.Do(func() { close(s.draining) }) }
+
+// Tally compares the store with a log of n entries.
+type Tally struct {
+	Lost       int // entries of the log the store lacks
+	Duplicated int // copies beyond the first of each entry
+	Corrupt    int // entries received damaged
+	Replays    int // replay streams that ended on this instance
+}
+
+// Tally compares the store with the log entries 0 to n-1.
+func (s *Store) Tally(n int) Tally {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := Tally{Corrupt: s.corrupt, Replays: s.replays}
+	for seq := 0; seq < n; seq++ {
+		if s.copies[uint64(seq)] == 0 {
+			t.Lost++
+		}
+	}
+	for _, c := range s.copies {
+		if c > 1 {
+			t.Duplicated += c - 1
+		}
+	}
+	return t
+}
