@@ -12,8 +12,8 @@ type Store struct {
 	copies   map[uint64]int
 	corrupt  int
 	replays  int
-	complete time.Time      // when the store first held every entry of want
-	want     int            // entries that make the store complete
+	complete time.Time     // when the store first held every entry of want
+	want     int           // entries that make the store complete
 	done     chan struct{} // closed at complete
 	draining chan struct{} // closed by Drain
 	drainOne sync.Once

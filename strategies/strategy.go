@@ -51,7 +51,7 @@ type Watcher interface {
 // Info describes a registered strategy.
 type Info struct {
 	Name    string
-	Summary string         // one line, for listings
+	Summary string          // one line, for listings
 	New     func() Strategy // a fresh instance for one client
 }
 
