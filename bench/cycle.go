@@ -64,7 +64,7 @@ func Run(ctx context.Context, sc Scenario) (Cycle, error) {
 	if err != nil {
 		return Cycle{}, err
 	}
-	r := &cycle{resolved: rs, log: log, rec: &recorder{}}
+	r := &cycle{resolved: rs, log: log, rec: &recorder{}, clientReady: make(chan struct{})}
 	return r.run(ctx)
 }
 
@@ -76,7 +76,10 @@ type cycle struct {
 
 	network *netsim.Network
 	server  *netsim.Server
-	client  *replay.Client
+	// client is set once grpc.DialContext returns and then clientReady is
+	// closed: a strategy's dialer can ask for a replay before that.
+	client      *replay.Client
+	clientReady chan struct{}
 
 	ctx context.Context // ends at teardown
 	wg  sync.WaitGroup  // every goroutine the harness or strategy starts through hooks
@@ -115,6 +118,7 @@ func (c *cycle) run(parent context.Context) (res Cycle, err error) {
 		return res, fmt.Errorf("dial: %w", err)
 	}
 	c.client = replay.NewClient(cc, c.log)
+	close(c.clientReady)
 	defer func() {
 		if terr := c.teardown(cancel, cc); terr != nil && err == nil {
 			err = terr
@@ -217,6 +221,12 @@ func (c *cycle) startReplay() {
 	c.goWatch(func() {
 		ctx, cancel := context.WithTimeout(c.ctx, c.ReplayTimeout)
 		defer cancel()
+		select {
+		case <-c.clientReady:
+		case <-ctx.Done():
+			c.rec.add(EventReplayEnd, ctx.Err().Error())
+			return
+		}
 		detail := "ok"
 		if err := c.client.Replay(ctx); err != nil {
 			detail = err.Error()

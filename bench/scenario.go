@@ -74,25 +74,38 @@ type resolved struct {
 
 // resolve applies defaults and checks every field, naming the bad value.
 func (s Scenario) resolve() (resolved, error) {
-	s = s.withDefaults()
+	s, err := s.resolveParams()
 	r := resolved{Scenario: s}
-	var err error
+	if err != nil {
+		return r, err
+	}
 	if r.strategy, err = strategies.Lookup(s.Strategy); err != nil {
 		return r, err
 	}
 	if r.fault, err = netsim.LookupFault(s.Fault); err != nil {
 		return r, err
 	}
-	if _, err = ParseTraffic(string(s.Traffic)); err != nil {
-		return r, err
-	}
+	_, err = ParseTraffic(string(s.Traffic))
+	return r, err
+}
+
+// resolveParams applies defaults and checks the cycle's parameters, the
+// fields other than the strategy, fault and traffic.
+func (s Scenario) resolveParams() (Scenario, error) {
+	s = s.withDefaults()
 	for _, d := range []struct {
 		name string
 		v    time.Duration
 	}{{"downtime", s.Downtime}, {"deadline", s.Deadline}, {"settle", s.Settle}, {"setup", s.Setup}, {"replay timeout", s.ReplayTimeout}} {
 		if d.v < 0 {
-			return r, fmt.Errorf("%s %v: must not be negative", d.name, d.v)
+			return s, fmt.Errorf("%s %v: must not be negative", d.name, d.v)
 		}
 	}
-	return r, nil
+	if s.Entries < 1 {
+		return s, fmt.Errorf("log entries %d: must be at least 1", s.Entries)
+	}
+	if s.EntrySize < 8 {
+		return s, fmt.Errorf("log entry size %d: must be at least 8 bytes", s.EntrySize)
+	}
+	return s, nil
 }

@@ -1,0 +1,99 @@
+package bench
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/reconnbench/reconnbench/netsim"
+)
+
+// The matrix runs from a Go test because synctest.Test needs a *testing.T.
+// These flags configure it; the Makefile sets them.
+var (
+	matrixOut        = flag.String("matrix.out", "", "run the reconnect matrix and write its results to this `file`")
+	matrixStrategies = flag.String("matrix.strategies", "", "strategies to run, comma- or space-separated (default all)")
+	matrixFaults     = flag.String("matrix.faults", "", "faults to inject, comma- or space-separated (default all)")
+	matrixTraffic    = flag.String("matrix.traffic", "", "traffic modes, comma- or space-separated (default all)")
+	matrixCount      = flag.Int("matrix.count", 6, "result lines per cell")
+	matrixCycles     = flag.Int("matrix.cycles", 1, "restart cycles averaged into each result line")
+	matrixClock      = flag.String("matrix.clock", string(Virtual), "clock: virtual or real")
+	matrixLink       = flag.String("matrix.link", netsim.Local.Name, "link profile: local, lan or wan")
+	matrixDowntime   = flag.Duration("matrix.downtime", DefaultDowntime, "how long the server stays down")
+	matrixDeadline   = flag.Duration("matrix.deadline", DefaultDeadline, "how long recovery may take after the server is back")
+	matrixWantGRPC   = flag.String("matrix.grpc", "", "fail unless this gRPC-Go `version` is the one linked")
+)
+
+// matrix is the matrix the flags describe, checked in TestMain.
+var matrix Matrix
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	if *matrixOut != "" {
+		var err error
+		if matrix, err = matrixFromFlags(); err != nil {
+			fmt.Fprintln(os.Stderr, "reconnbench:", err)
+			os.Exit(2)
+		}
+	}
+	goleak.VerifyTestMain(m)
+}
+
+func matrixFromFlags() (Matrix, error) {
+	mx := DefaultMatrix()
+	if s := ParseList(*matrixStrategies); len(s) > 0 {
+		mx.Strategies = s
+	}
+	if f := ParseList(*matrixFaults); len(f) > 0 {
+		mx.Faults = f
+	}
+	if t := ParseList(*matrixTraffic); len(t) > 0 {
+		mx.Traffic = nil
+		for _, name := range t {
+			mx.Traffic = append(mx.Traffic, Traffic(name))
+		}
+	}
+	mx.Count, mx.Cycles = *matrixCount, *matrixCycles
+	mx.Clock = Clock(*matrixClock)
+	link, err := netsim.LookupProfile(*matrixLink)
+	if err != nil {
+		return mx, err
+	}
+	mx.Base = Scenario{Link: link, Downtime: *matrixDowntime, Deadline: *matrixDeadline}
+	if err := mx.Validate(); err != nil {
+		return mx, err
+	}
+	if linked := GRPCVersion(); *matrixWantGRPC != "" && *matrixWantGRPC != linked {
+		return mx, fmt.Errorf("gRPC-Go %s was requested but %s is linked (check the go.mod in use)", *matrixWantGRPC, linked)
+	}
+	return mx, nil
+}
+
+// TestMatrix runs the reconnect matrix when -matrix.out is set, writing the
+// results in the Go benchmark format.
+func TestMatrix(t *testing.T) {
+	if *matrixOut == "" {
+		t.Skip("set -matrix.out to run the reconnect matrix")
+	}
+	env := Env{GRPC: GRPCVersion(), Go: GoVersion(), Clock: matrix.Clock}
+	f, err := CreateResultFile(*matrixOut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	fmt.Fprintf(os.Stderr, "reconnbench: gRPC-Go %s, %s, %s clock: %d cells x %d runs -> %s\n",
+		env.GRPC, env.Go, env.Clock, len(matrix.Scenarios()), matrix.Count, f.Path())
+	failed := matrix.Run(t, env, f.Writer, os.Stderr)
+	// Keep what was measured even if some cells failed.
+	if err := f.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(os.Stderr, "reconnbench: wrote %s in %v\n", f.Path(), time.Since(start).Round(time.Millisecond))
+	for _, e := range failed {
+		t.Error(e)
+	}
+}
