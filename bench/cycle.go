@@ -64,6 +64,9 @@ func Run(ctx context.Context, sc Scenario) (Cycle, error) {
 	if err != nil {
 		return Cycle{}, err
 	}
+	if rs.strategy.New == nil {
+		return Cycle{}, fmt.Errorf("strategy %q has no constructor", rs.Strategy)
+	}
 	r := &cycle{resolved: rs, log: log, rec: &recorder{}, clientReady: make(chan struct{})}
 	return r.run(ctx)
 }
@@ -92,6 +95,7 @@ func (c *cycle) run(parent context.Context) (res Cycle, err error) {
 	ctx, cancel := context.WithCancel(parent)
 	c.ctx = ctx
 	c.network = netsim.New(c.Link)
+	c.network.Observe(c.rec)
 	c.server, err = netsim.StartServer(c.network, serverAddr, c.newInstance)
 	if err != nil {
 		cancel()
@@ -159,7 +163,7 @@ func (c *cycle) run(parent context.Context) (res Cycle, err error) {
 		}
 	}
 	res.Tally = final.Tally(c.log.Len())
-	res.Trace = c.rec.trace(t0, end, c.network, c.server.Starts())
+	res.Trace = c.rec.trace(t0, end)
 	return res, nil
 }
 
@@ -192,6 +196,7 @@ func (c *cycle) newInstance() netsim.Instance {
 	store := replay.NewStore(c.log.Len())
 	c.mu.Lock()
 	c.stores = append(c.stores, store)
+	c.rec.add(EventServerUp, fmt.Sprint(len(c.stores)))
 	c.mu.Unlock()
 
 	s := grpc.NewServer(grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{

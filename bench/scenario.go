@@ -13,7 +13,10 @@ import (
 // traffic, and the parameters of the restart cycle. Zero fields take the
 // defaults below.
 type Scenario struct {
+	// Strategy names a registered strategy, unless Plugin is set: then
+	// Plugin runs, under the name Plugin.Name, without being registered.
 	Strategy string
+	Plugin   *strategies.Info
 	Fault    string
 	Traffic  Traffic
 
@@ -38,7 +41,11 @@ const (
 
 // Name is the scenario's benchmark name, without the "Benchmark" prefix.
 func (s Scenario) Name() string {
-	return fmt.Sprintf("Reconnect/strategy=%s/scenario=%s/traffic=%s", s.Strategy, s.Fault, s.Traffic)
+	strategy := s.Strategy
+	if s.Plugin != nil {
+		strategy = s.Plugin.Name
+	}
+	return fmt.Sprintf("Reconnect/strategy=%s/scenario=%s/traffic=%s", strategy, s.Fault, s.Traffic)
 }
 
 func (s Scenario) withDefaults() Scenario {
@@ -79,7 +86,10 @@ func (s Scenario) resolve() (resolved, error) {
 	if err != nil {
 		return r, err
 	}
-	if r.strategy, err = strategies.Lookup(s.Strategy); err != nil {
+	if s.Plugin != nil {
+		r.strategy = *s.Plugin
+		r.Strategy = s.Plugin.Name
+	} else if r.strategy, err = strategies.Lookup(s.Strategy); err != nil {
 		return r, err
 	}
 	if r.fault, err = netsim.LookupFault(s.Fault); err != nil {

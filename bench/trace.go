@@ -3,7 +3,6 @@ package bench
 import (
 	"fmt"
 	"io"
-	"sort"
 	"sync"
 	"time"
 
@@ -13,7 +12,7 @@ import (
 // Event kinds in a cycle's trace.
 const (
 	EventState       = "state"        // the channel's connectivity state changed (Detail: the state)
-	EventDial        = "dial"         // a dial attempt began (Detail: its outcome)
+	EventDial        = "dial"         // a dial attempt ended (Detail: its outcome)
 	EventGiveUp      = "give-up"      // the client closed a connection (Detail: its local address)
 	EventFault       = "fault"        // the fault was injected (Detail: its name)
 	EventServerUp    = "server-up"    // a server instance started (Detail: its generation)
@@ -42,8 +41,9 @@ func WriteTrace(w io.Writer, trace []Event) error {
 	return nil
 }
 
-// recorder collects the events the harness sees as they happen; events the
-// network recorded are merged in at the end.
+// recorder collects a cycle's events as they happen, from the harness, the
+// strategy (through its hooks) and the network (as its Observer), so that
+// events at the same instant keep their real order.
 type recorder struct {
 	mu     sync.Mutex
 	events []stamped
@@ -61,26 +61,24 @@ func (r *recorder) add(kind, detail string) {
 	r.mu.Unlock()
 }
 
-// trace returns the events up to end, with the network's dials and
-// give-ups and the server's starts, as offsets from the fault at t0.
-func (r *recorder) trace(t0, end time.Time, n *netsim.Network, starts []time.Time) []Event {
+// DialEnded implements netsim.Observer.
+func (r *recorder) DialEnded(d netsim.Dial) {
+	detail := d.Outcome.String()
+	if d.Outcome == netsim.TimedOut {
+		detail += " after " + d.End.Sub(d.Start).String()
+	}
+	r.add(EventDial, detail)
+}
+
+// GaveUp implements netsim.Observer.
+func (r *recorder) GaveUp(c netsim.ConnInfo) { r.add(EventGiveUp, string(c.Local)) }
+
+// trace returns the events up to end as offsets from the fault at t0.
+func (r *recorder) trace(t0, end time.Time) []Event {
 	r.mu.Lock()
-	all := append([]stamped(nil), r.events...)
-	r.mu.Unlock()
-	for _, d := range n.Dials() {
-		all = append(all, stamped{d.Start, EventDial, d.Outcome.String()})
-	}
-	for _, c := range n.Conns() {
-		if !c.Closed.IsZero() {
-			all = append(all, stamped{c.Closed, EventGiveUp, string(c.Local)})
-		}
-	}
-	for i, s := range starts {
-		all = append(all, stamped{s, EventServerUp, fmt.Sprint(i + 1)})
-	}
-	sort.SliceStable(all, func(i, j int) bool { return all[i].at.Before(all[j].at) })
-	trace := make([]Event, 0, len(all))
-	for _, e := range all {
+	defer r.mu.Unlock()
+	trace := make([]Event, 0, len(r.events))
+	for _, e := range r.events {
 		if e.at.After(end) {
 			break
 		}

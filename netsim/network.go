@@ -28,6 +28,23 @@ type Network struct {
 	conns       []*Conn // client ends, in dial order
 	ports       int
 	closed      bool
+	observer    Observer
+}
+
+// Observer is told of the network's events as they happen, in order. Its
+// methods run with the network locked: they must not call back into it.
+type Observer interface {
+	// DialEnded is called when a dial attempt ends, with its record.
+	DialEnded(Dial)
+	// GaveUp is called when the client end of a connection is closed.
+	GaveUp(ConnInfo)
+}
+
+// Observe makes o the network's observer.
+func (n *Network) Observe(o Observer) {
+	n.mu.Lock()
+	n.observer = o
+	n.mu.Unlock()
 }
 
 // New returns an empty network whose connections are shaped by link.
@@ -71,6 +88,11 @@ type Dial struct {
 	Outcome Outcome
 }
 
+// info describes c. The caller holds the network's lock.
+func (c *Conn) info() ConnInfo {
+	return ConnInfo{Local: c.local, Remote: c.remote, Opened: c.opened, Closed: c.closed}
+}
+
 // ConnInfo describes the client end of a connection.
 type ConnInfo struct {
 	Local, Remote Addr
@@ -93,15 +115,18 @@ func (n *Network) Conns() []ConnInfo {
 	defer n.mu.Unlock()
 	infos := make([]ConnInfo, len(n.conns))
 	for i, c := range n.conns {
-		infos[i] = ConnInfo{Local: c.local, Remote: c.remote, Opened: c.opened, Closed: c.closed}
+		infos[i] = c.info()
 	}
 	return infos
 }
 
 func (n *Network) noteClose(c *Conn) {
 	n.mu.Lock()
+	defer n.mu.Unlock()
 	c.closed = time.Now()
-	n.mu.Unlock()
+	if c.client && n.observer != nil {
+		n.observer.GaveUp(c.info())
+	}
 }
 
 // SetUnreachable makes dials to addr hang until their context ends (on) or
@@ -158,13 +183,18 @@ func (n *Network) Dial(ctx context.Context, addr Addr) (net.Conn, error) {
 	case err == nil:
 		d.Outcome = Accepted
 		n.conns = append(n.conns, c)
-		return c, nil
 	case unreachable:
 		d.Outcome = TimedOut
 	default:
 		d.Outcome = Refused
 	}
-	return nil, &net.OpError{Op: "dial", Net: "netsim", Source: local, Addr: addr, Err: err}
+	if n.observer != nil {
+		n.observer.DialEnded(*d)
+	}
+	if err != nil {
+		return nil, &net.OpError{Op: "dial", Net: "netsim", Source: local, Addr: addr, Err: err}
+	}
+	return c, nil
 }
 
 func (n *Network) dial(ctx context.Context, local, addr Addr, unreachable bool) (*Conn, error) {
