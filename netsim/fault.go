@@ -3,6 +3,7 @@ package netsim
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 )
@@ -21,13 +22,19 @@ type Fault interface {
 
 var faults []Fault
 
-// register adds f to the registry; it is called from init functions.
-func register(f Fault) { faults = append(faults, f) }
+// register adds f to the registry, kept sorted by name; it is called from
+// init functions.
+func register(f Fault) {
+	i := sort.Search(len(faults), func(i int) bool { return faults[i].Name() >= f.Name() })
+	faults = append(faults, nil)
+	copy(faults[i+1:], faults[i:])
+	faults[i] = f
+}
 
-// Faults returns every registered fault, in the order of FaultNames.
+// Faults returns every registered fault, sorted by name.
 func Faults() []Fault { return append([]Fault(nil), faults...) }
 
-// FaultNames returns the registered faults' names.
+// FaultNames returns the registered faults' names, sorted.
 func FaultNames() []string {
 	names := make([]string, len(faults))
 	for i, f := range faults {
