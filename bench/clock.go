@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"testing/synctest"
 )
 
 // Clock is the time base a cycle runs on.
@@ -37,12 +36,16 @@ func RunOn(t *testing.T, clock Clock, sc Scenario) (Cycle, error) {
 	if clock == Real {
 		return Run(context.Background(), sc)
 	}
-	var (
-		c   Cycle
-		err error
-	)
-	synctest.Test(t, func(t *testing.T) {
-		c, err = Run(t.Context(), sc)
-	})
-	return c, err
+	return runVirtual(t, sc)
+}
+
+// CheckClock reports whether this binary can run cycles on clock.
+func CheckClock(clock Clock) error {
+	if _, err := ParseClock(string(clock)); err != nil {
+		return err
+	}
+	if clock == Virtual && !VirtualClockAvailable {
+		return fmt.Errorf("the virtual clock needs testing/synctest (Go 1.25 or newer) and this is %s: use the real clock", GoVersion())
+	}
+	return nil
 }

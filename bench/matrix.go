@@ -56,7 +56,7 @@ func (m Matrix) Validate() error {
 			return err
 		}
 	}
-	if _, err := ParseClock(string(m.Clock)); err != nil {
+	if err := CheckClock(m.Clock); err != nil {
 		return err
 	}
 	if m.Count <= 0 {
