@@ -3,6 +3,7 @@ package bench
 import (
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"testing"
 	"time"
@@ -26,6 +27,7 @@ var (
 	matrixDowntime   = flag.Duration("matrix.downtime", DefaultDowntime, "how long the server stays down")
 	matrixDeadline   = flag.Duration("matrix.deadline", DefaultDeadline, "how long recovery may take after the server is back")
 	matrixWantGRPC   = flag.String("matrix.grpc", "", "fail unless this gRPC-Go `version` is the one linked")
+	matrixProgress   = flag.Bool("matrix.progress", true, "print a line per cell as it completes")
 )
 
 // matrix is the matrix the flags describe, checked in TestMain.
@@ -87,7 +89,11 @@ func TestMatrix(t *testing.T) {
 	start := time.Now()
 	fmt.Fprintf(os.Stderr, "reconnbench: gRPC-Go %s, %s, %s clock: %d cells x %d runs -> %s\n",
 		env.GRPC, env.Go, env.Clock, len(matrix.Scenarios()), matrix.Count, f.Path())
-	failed := matrix.Run(t, env, f.Writer, os.Stderr)
+	progress := io.Discard
+	if *matrixProgress {
+		progress = os.Stderr
+	}
+	failed := matrix.Run(t, env, f.Writer, progress)
 	// Keep what was measured even if some cells failed.
 	if err := f.Commit(); err != nil {
 		t.Fatal(err)

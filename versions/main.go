@@ -1,0 +1,179 @@
+// Command versions builds and runs the suite against many gRPC-Go
+// releases. Each release has a module file set, versions/<release>/go.mod
+// and go.sum, used with `go test -modfile`, so that one source tree builds
+// against every release.
+//
+// Usage:
+//
+//	go run ./versions list              releases on the proxy, and which are tracked
+//	go run ./versions add v1.65.0 ...   add module files for releases ("latest": newest patch of every minor)
+//	go run ./versions refresh [v...]    rewrite module files and go.sum (default: all tracked)
+//	go run ./versions resolve SPEC      print the releases a VERSIONS value selects
+//	go run ./versions bench [flags]     run the reconnect matrix against releases (make bench)
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"golang.org/x/mod/semver"
+)
+
+// dir is where the module file sets live, relative to the module root.
+const dir = "versions"
+
+func main() {
+	flag.Usage = usage
+	flag.Parse()
+	if flag.NArg() == 0 {
+		usage()
+		os.Exit(2)
+	}
+	cmd, args := flag.Arg(0), flag.Args()[1:]
+	var err error
+	switch cmd {
+	case "list":
+		err = list()
+	case "add":
+		err = add(args)
+	case "refresh":
+		err = refresh(args)
+	case "resolve":
+		err = resolve(args)
+	case "bench":
+		err = runBench(args)
+	default:
+		err = fmt.Errorf("unknown command %q (valid: list, add, refresh, resolve, bench)", cmd)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "versions:", err)
+		os.Exit(1)
+	}
+}
+
+func usage() {
+	fmt.Fprint(os.Stderr, `usage: go run ./versions <command> [arguments]
+
+  list              gRPC-Go releases on the module proxy, and which have module files
+  add V...          add module files for releases V ("latest": the newest patch of every minor)
+  refresh [V...]    rewrite module files and go.sum (default: every tracked release)
+  resolve SPEC      print the releases a VERSIONS value (default, all, or a list) selects
+  bench [flags]     run the reconnect matrix against releases; -h lists the flags
+`)
+}
+
+func list() error {
+	rels, err := proxyReleases()
+	if err != nil {
+		return err
+	}
+	have, err := tracked(dir)
+	if err != nil {
+		return err
+	}
+	def, err := defaultSet(dir)
+	if err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	latest := latestPatches(rels)
+	for _, v := range rels {
+		var marks []string
+		if contains(latest, v) {
+			marks = append(marks, "latest patch")
+		}
+		if contains(have, v) {
+			marks = append(marks, "tracked")
+		}
+		if contains(def, v) {
+			marks = append(marks, "default")
+		}
+		fmt.Printf("%-9s %s\n", v, strings.Join(marks, ", "))
+	}
+	return nil
+}
+
+func add(args []string) error {
+	if len(args) == 0 {
+		return fmt.Errorf("add needs releases, such as v1.65.0, or latest")
+	}
+	rels, err := proxyReleases()
+	if err != nil {
+		return err
+	}
+	var want []string
+	for _, a := range args {
+		if a == "latest" {
+			want = append(want, latestPatches(rels)...)
+			continue
+		}
+		if err := checkRelease(a, rels); err != nil {
+			return err
+		}
+		want = append(want, a)
+	}
+	return writeAll(want)
+}
+
+func refresh(args []string) error {
+	want := args
+	if len(want) == 0 {
+		var err error
+		if want, err = tracked(dir); err != nil {
+			return err
+		}
+	}
+	have, err := tracked(dir)
+	if err != nil {
+		return err
+	}
+	for _, v := range want {
+		if !contains(have, v) {
+			return fmt.Errorf("gRPC-Go %s has no module files to refresh (add it with `go run ./versions add %s`)", v, v)
+		}
+	}
+	return writeAll(want)
+}
+
+func writeAll(rels []string) error {
+	semver.Sort(rels)
+	for i, v := range rels {
+		fmt.Fprintf(os.Stderr, "[%d/%d] %s/%s/go.mod\n", i+1, len(rels), dir, v)
+		if err := writeModFiles(".", dir, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func runBench(args []string) error {
+	c, err := parseRunFlags(args)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return c.runAll(ctx)
+}
+
+func resolve(args []string) error {
+	rels, err := selectReleases(dir, strings.Join(args, " "))
+	if err != nil {
+		return err
+	}
+	fmt.Println(strings.Join(rels, " "))
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

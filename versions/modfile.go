@@ -1,0 +1,120 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"golang.org/x/mod/modfile"
+	"golang.org/x/mod/semver"
+)
+
+// Floors of the dependencies other than gRPC-Go in the per-release module
+// files: the lowest versions that build, so that minimal version selection
+// never raises gRPC-Go's own dependencies (x/net, protobuf) or the go line
+// above what the release itself needs.
+const (
+	// perfFloor is the oldest golang.org/x/perf with today's benchfmt API
+	// (Result.Config, Writer); its go.mod says go 1.15. Its requirement
+	// of an old gRPC-Go is overridden by the replace directive.
+	perfFloor = "v0.0.0-20220411212318-84e58bfe0a7e"
+	// goleakVersion is the main go.mod's; it needs go 1.20.
+	goleakVersion = "v1.3.0"
+	// goFloor is the lowest go line: the oldest toolchain of the
+	// compatibility table. Releases that need more raise it.
+	goFloor = "1.21"
+)
+
+// builtPackages are the packages a per-release run builds; the module files
+// cover their dependencies and tests, nothing else (not the plots).
+var builtPackages = []string{"./bench", "./netsim", "./replay", "./strategies"}
+
+// writeModFiles creates or recreates dir/<v>/go.mod and go.sum for release
+// v, run from the module root.
+func writeModFiles(root, dir, v string) error {
+	modulePath, err := mainModulePath(root)
+	if err != nil {
+		return err
+	}
+	goLine, err := releaseGoLine(v)
+	if err != nil {
+		return err
+	}
+	if semver.Compare("v"+goLine, "v"+goFloor) < 0 {
+		goLine = goFloor
+	}
+	f := new(modfile.File)
+	f.AddModuleStmt(modulePath)
+	f.AddComment("// The suite built against gRPC-Go " + v + ": go test -modfile=" + filepath.ToSlash(filepath.Join(dir, v, "go.mod")) + ". Written by `go run ./versions add`.")
+	if err := f.AddGoStmt(goLine); err != nil {
+		return err
+	}
+	for _, req := range [][2]string{{grpcModule, v}, {"golang.org/x/perf", perfFloor}, {"go.uber.org/goleak", goleakVersion}} {
+		if err := f.AddRequire(req[0], req[1]); err != nil {
+			return err
+		}
+	}
+	// Another dependency's requirement must never raise gRPC-Go above v.
+	if err := f.AddReplace(grpcModule, "", grpcModule, v); err != nil {
+		return err
+	}
+	data, err := f.Format()
+	if err != nil {
+		return err
+	}
+	vdir := filepath.Join(root, dir, v)
+	if err := os.MkdirAll(vdir, 0o755); err != nil {
+		return err
+	}
+	mod := filepath.Join(vdir, "go.mod")
+	sum := filepath.Join(vdir, "go.sum")
+	if err := os.WriteFile(mod, data, 0o644); err != nil {
+		return err
+	}
+	os.Remove(sum)
+	// Let the go command add the indirect requirements and go.sum lines of
+	// what is actually built.
+	args := append([]string{"list", "-modfile=" + mod, "-mod=mod", "-deps", "-test"}, builtPackages...)
+	if _, err := goCmd(root, args...); err != nil {
+		os.RemoveAll(vdir)
+		return fmt.Errorf("gRPC-Go %s: %w", v, err)
+	}
+	return nil
+}
+
+func mainModulePath(root string) (string, error) {
+	data, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	if err != nil {
+		return "", err
+	}
+	path := modfile.ModulePath(data)
+	if path == "" {
+		return "", fmt.Errorf("%s: no module line", filepath.Join(root, "go.mod"))
+	}
+	return path, nil
+}
+
+// releaseGoLine returns the go line of gRPC-Go v's own go.mod.
+func releaseGoLine(v string) (string, error) {
+	out, err := goCmd("", "mod", "download", "-json", grpcModule+"@"+v)
+	if err != nil {
+		return "", err
+	}
+	var m struct{ GoMod string }
+	if err := json.Unmarshal(out, &m); err != nil {
+		return "", err
+	}
+	data, err := os.ReadFile(m.GoMod)
+	if err != nil {
+		return "", err
+	}
+	f, err := modfile.ParseLax(m.GoMod, data, nil)
+	if err != nil {
+		return "", err
+	}
+	if f.Go == nil {
+		return goFloor, nil
+	}
+	return f.Go.Version, nil
+}

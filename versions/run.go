@@ -1,0 +1,300 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/mod/semver"
+
+	"github.com/reconnbench/reconnbench/bench"
+	"github.com/reconnbench/reconnbench/netsim"
+)
+
+// runConfig is what `versions bench` runs: the matrix's cells against each
+// selected release, under one toolchain.
+type runConfig struct {
+	releases  []string
+	toolchain string // GOTOOLCHAIN value; empty for the go command's own
+	goVersion string // what the toolchain reports, such as go1.23.12
+	matrix    bench.Matrix
+	link      string
+	results   string
+	shard     shard
+	verbose   bool
+}
+
+// shard is the i-th (1-based) of n disjoint slices of the work.
+type shard struct{ i, n int }
+
+func parseShard(s string) (shard, error) {
+	if s == "" {
+		return shard{1, 1}, nil
+	}
+	a, b, ok := strings.Cut(s, "/")
+	i, err1 := strconv.Atoi(a)
+	n, err2 := strconv.Atoi(b)
+	if !ok || err1 != nil || err2 != nil || n < 1 || i < 1 || i > n {
+		return shard{}, fmt.Errorf("SHARD %q: want i/n with 1 <= i <= n, such as 2/4", s)
+	}
+	return shard{i, n}, nil
+}
+
+// has reports whether unit k of the work belongs to the shard. Units are
+// release × strategy, dealt round-robin so every shard gets a mix of old
+// and new releases.
+func (s shard) has(k int) bool { return k%s.n == s.i-1 }
+
+func (s shard) suffix() string {
+	if s.n == 1 {
+		return ""
+	}
+	return fmt.Sprintf(".shard-%d-of-%d", s.i, s.n)
+}
+
+var toolchainPattern = regexp.MustCompile(`^go1\.[0-9]+(\.[0-9]+)?((rc|beta)[0-9]+)?$`)
+
+// parseRunFlags reads `versions bench` flags and checks every value before
+// anything runs.
+func parseRunFlags(args []string) (*runConfig, error) {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	var (
+		versions   = fs.String("versions", "default", "releases: default, all, or a list")
+		toolchain  = fs.String("go", "", "Go toolchain such as go1.23.12 (default: the go command's own)")
+		strategies = fs.String("strategies", "", "strategies (default all)")
+		faults     = fs.String("faults", "", "faults (default all)")
+		traffic    = fs.String("traffic", "", "traffic modes (default all)")
+		count      = fs.Int("count", 6, "result lines per cell")
+		clock      = fs.String("clock", string(bench.Virtual), "virtual or real")
+		link       = fs.String("link", netsim.Local.Name, "link profile")
+		results    = fs.String("results", "results", "results folder")
+		shardFlag  = fs.String("shard", "", "run the i-th of n slices: i/n")
+		verbose    = fs.Bool("v", false, "print a line per cell")
+	)
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	c := &runConfig{results: *results, verbose: *verbose, link: *link}
+	var err error
+	if c.releases, err = selectReleases(dir, *versions); err != nil {
+		return nil, err
+	}
+	if c.shard, err = parseShard(*shardFlag); err != nil {
+		return nil, err
+	}
+	m := bench.DefaultMatrix()
+	if s := bench.ParseList(*strategies); len(s) > 0 {
+		m.Strategies = s
+	}
+	if f := bench.ParseList(*faults); len(f) > 0 {
+		m.Faults = f
+	}
+	if t := bench.ParseList(*traffic); len(t) > 0 {
+		m.Traffic = nil
+		for _, name := range t {
+			m.Traffic = append(m.Traffic, bench.Traffic(name))
+		}
+	}
+	m.Count = *count
+	if m.Clock, err = bench.ParseClock(*clock); err != nil {
+		return nil, err
+	}
+	if _, err := netsim.LookupProfile(*link); err != nil {
+		return nil, err
+	}
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	c.matrix = m
+	if err := c.resolveToolchain(*toolchain); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// resolveToolchain checks that the toolchain can be had (the go command
+// fetches it through the module proxy) and falls back to the real clock
+// where it lacks testing/synctest.
+func (c *runConfig) resolveToolchain(name string) error {
+	if name != "" && !toolchainPattern.MatchString(name) {
+		return fmt.Errorf("toolchain %q: want a Go release such as go1.23.12 or go1.25", name)
+	}
+	c.toolchain = name
+	out, err := c.goCmd(context.Background(), "", "env", "GOVERSION")
+	if err != nil {
+		return fmt.Errorf("toolchain %q cannot be had: %w", name, err)
+	}
+	c.goVersion = strings.TrimSpace(string(out))
+	if c.matrix.Clock == bench.Virtual && !hasSynctest(c.goVersion) {
+		fmt.Fprintf(os.Stderr, "versions: %s has no testing/synctest (Go 1.25 and newer): running the real clock\n", c.goVersion)
+		c.matrix.Clock = bench.Real
+	}
+	return nil
+}
+
+func hasSynctest(goVersion string) bool {
+	v := "v" + strings.TrimPrefix(goVersion, "go")
+	return semver.Compare(semver.MajorMinor(v), "v1.25") >= 0
+}
+
+// goCmd runs the go command under the chosen toolchain.
+func (c *runConfig) goCmd(ctx context.Context, dir string, args ...string) ([]byte, error) {
+	var env []string
+	if c.toolchain != "" {
+		env = append(env, "GOTOOLCHAIN="+c.toolchain)
+	}
+	return goCmdContext(ctx, dir, env, args...)
+}
+
+// resultPath names the results file of release v: one file per release,
+// toolchain, clock, link and shard, so folders from several machines merge
+// by copying.
+func (c *runConfig) resultPath(v string) string {
+	name := "grpc-" + v
+	if c.toolchain != "" {
+		name += "." + c.goVersion
+	}
+	if c.matrix.Clock != bench.Virtual {
+		name += "." + string(c.matrix.Clock)
+	}
+	if c.link != netsim.Local.Name {
+		name += "." + c.link
+	}
+	return filepath.Join(c.results, name+c.shard.suffix()+".txt")
+}
+
+// errCannotBuild marks a release that the toolchain cannot build: skipped,
+// not failed.
+var errCannotBuild = errors.New("cannot build")
+
+// runAll runs the matrix against every release, printing progress and an
+// estimate of what is left.
+func (c *runConfig) runAll(ctx context.Context) error {
+	tmp, err := os.MkdirTemp("", "reconnbench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+
+	plan := c.plan()
+	start := time.Now()
+	var failed []string
+	fmt.Fprintf(os.Stderr, "versions: %d releases, %s, %s clock, %d runs per cell -> %s\n",
+		len(plan), c.goVersion, c.matrix.Clock, c.matrix.Count, c.results)
+	for i, p := range plan {
+		t := time.Now()
+		err := c.runRelease(ctx, tmp, p.release, p.strategies)
+		done := i + 1
+		elapsed := time.Since(start)
+		left := time.Duration(float64(elapsed) / float64(done) * float64(len(plan)-done))
+		status := "done"
+		switch {
+		case errors.Is(err, errCannotBuild):
+			status = "skipped: " + err.Error()
+		case err != nil:
+			status = "FAILED: " + err.Error()
+			failed = append(failed, p.release)
+		}
+		fmt.Fprintf(os.Stderr, "[%d/%d] gRPC-Go %s: %s in %v; elapsed %v, about %v left\n",
+			done, len(plan), p.release, status, time.Since(t).Round(100*time.Millisecond),
+			elapsed.Round(time.Second), left.Round(time.Second))
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("%d of %d releases failed: %s", len(failed), len(plan), strings.Join(failed, " "))
+	}
+	return nil
+}
+
+type releasePlan struct {
+	release    string
+	strategies []string
+}
+
+// plan lists, release by release, the strategies this shard runs.
+func (c *runConfig) plan() []releasePlan {
+	var plan []releasePlan
+	k := 0
+	for _, v := range c.releases {
+		var ss []string
+		for _, s := range c.matrix.Strategies {
+			if c.shard.has(k) {
+				ss = append(ss, s)
+			}
+			k++
+		}
+		if len(ss) > 0 {
+			plan = append(plan, releasePlan{v, ss})
+		}
+	}
+	return plan
+}
+
+var requiresGo = regexp.MustCompile(`requires go >= ([0-9.]+)`)
+
+// runRelease builds the matrix's test binary against release v and runs it.
+func (c *runConfig) runRelease(ctx context.Context, tmp, v string, strategies []string) error {
+	bin := filepath.Join(tmp, "bench-"+v+".test")
+	modFile := filepath.Join(dir, v, "go.mod")
+	if _, err := c.goCmd(ctx, "", "test", "-c", "-modfile="+modFile, "-o", bin, "./bench"); err != nil {
+		if m := requiresGo.FindStringSubmatch(err.Error()); m != nil {
+			return fmt.Errorf("%w with %s: it requires go >= %s", errCannotBuild, c.goVersion, m[1])
+		}
+		if c.toolchain != "" {
+			return fmt.Errorf("%w with %s: %s", errCannotBuild, c.goVersion, firstLine(err.Error()))
+		}
+		return err
+	}
+	out, err := filepath.Abs(c.resultPath(v))
+	if err != nil {
+		return err
+	}
+	args := []string{
+		"-test.run=^TestMatrix$", "-test.count=1", "-test.timeout=0",
+		"-matrix.out=" + out, "-matrix.grpc=" + v,
+		"-matrix.strategies=" + strings.Join(strategies, ","),
+		"-matrix.faults=" + strings.Join(c.matrix.Faults, ","),
+		"-matrix.traffic=" + joinTraffic(c.matrix.Traffic),
+		"-matrix.count=" + strconv.Itoa(c.matrix.Count),
+		"-matrix.clock=" + string(c.matrix.Clock),
+		"-matrix.link=" + c.link,
+		"-matrix.progress=" + strconv.FormatBool(c.verbose),
+	}
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Stderr = os.Stderr
+	if c.verbose {
+		cmd.Stdout = os.Stdout
+	}
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("%s: %w", filepath.Base(bin), err)
+	}
+	return nil
+}
+
+func joinTraffic(ts []bench.Traffic) string {
+	s := make([]string, len(ts))
+	for i, t := range ts {
+		s[i] = string(t)
+	}
+	return strings.Join(s, ",")
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}

@@ -1,0 +1,23 @@
+module github.com/reconnbench/reconnbench
+
+go 1.21
+
+// The suite built against gRPC-Go v1.37.1: go test -modfile=versions/v1.37.1/go.mod. Written by `go run ./versions add`.
+
+require (
+	go.uber.org/goleak v1.3.0
+	golang.org/x/perf v0.0.0-20220411212318-84e58bfe0a7e
+	google.golang.org/grpc v1.37.1
+)
+
+require (
+	github.com/aclements/go-moremath v0.0.0-20210112150236-f10218a38794 // indirect
+	github.com/golang/protobuf v1.4.2 // indirect
+	golang.org/x/net v0.0.0-20190620200207-3b0461eec859 // indirect
+	golang.org/x/sys v0.0.0-20210304124612-50617c2ba197 // indirect
+	golang.org/x/text v0.3.6 // indirect
+	google.golang.org/genproto v0.0.0-20200526211855-cb27e3aa2013 // indirect
+	google.golang.org/protobuf v1.25.0 // indirect
+)
+
+replace google.golang.org/grpc => google.golang.org/grpc v1.37.1

@@ -1,0 +1,23 @@
+module github.com/reconnbench/reconnbench
+
+go 1.21
+
+// The suite built against gRPC-Go v1.56.3: go test -modfile=versions/v1.56.3/go.mod. Written by `go run ./versions add`.
+
+require (
+	go.uber.org/goleak v1.3.0
+	golang.org/x/perf v0.0.0-20220411212318-84e58bfe0a7e
+	google.golang.org/grpc v1.56.3
+)
+
+require (
+	github.com/aclements/go-moremath v0.0.0-20210112150236-f10218a38794 // indirect
+	github.com/golang/protobuf v1.5.3 // indirect
+	golang.org/x/net v0.9.0 // indirect
+	golang.org/x/sys v0.7.0 // indirect
+	golang.org/x/text v0.9.0 // indirect
+	google.golang.org/genproto v0.0.0-20230410155749-daa745c078e1 // indirect
+	google.golang.org/protobuf v1.30.0 // indirect
+)
+
+replace google.golang.org/grpc => google.golang.org/grpc v1.56.3

@@ -1,0 +1,22 @@
+module github.com/reconnbench/reconnbench
+
+go 1.21
+
+// The suite built against gRPC-Go v1.66.2: go test -modfile=versions/v1.66.2/go.mod. Written by `go run ./versions add`.
+
+require (
+	go.uber.org/goleak v1.3.0
+	golang.org/x/perf v0.0.0-20220411212318-84e58bfe0a7e
+	google.golang.org/grpc v1.66.2
+)
+
+require (
+	github.com/aclements/go-moremath v0.0.0-20210112150236-f10218a38794 // indirect
+	golang.org/x/net v0.26.0 // indirect
+	golang.org/x/sys v0.21.0 // indirect
+	golang.org/x/text v0.16.0 // indirect
+	google.golang.org/genproto/googleapis/rpc v0.0.0-20240604185151-ef581f913117 // indirect
+	google.golang.org/protobuf v1.34.1 // indirect
+)
+
+replace google.golang.org/grpc => google.golang.org/grpc v1.66.2

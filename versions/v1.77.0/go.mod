@@ -1,0 +1,22 @@
+module github.com/reconnbench/reconnbench
+
+go 1.24.0
+
+// The suite built against gRPC-Go v1.77.0: go test -modfile=versions/v1.77.0/go.mod. Written by `go run ./versions add`.
+
+require (
+	go.uber.org/goleak v1.3.0
+	golang.org/x/perf v0.0.0-20220411212318-84e58bfe0a7e
+	google.golang.org/grpc v1.77.0
+)
+
+require (
+	github.com/aclements/go-moremath v0.0.0-20210112150236-f10218a38794 // indirect
+	golang.org/x/net v0.46.1-0.20251013234738-63d1a5100f82 // indirect
+	golang.org/x/sys v0.37.0 // indirect
+	golang.org/x/text v0.30.0 // indirect
+	google.golang.org/genproto/googleapis/rpc v0.0.0-20251022142026-3a174f9686a8 // indirect
+	google.golang.org/protobuf v1.36.10 // indirect
+)
+
+replace google.golang.org/grpc => google.golang.org/grpc v1.77.0

@@ -1,0 +1,22 @@
+module github.com/reconnbench/reconnbench
+
+go 1.25.0
+
+// The suite built against gRPC-Go v1.84.0: go test -modfile=versions/v1.84.0/go.mod. Written by `go run ./versions add`.
+
+require (
+	go.uber.org/goleak v1.3.0
+	golang.org/x/perf v0.0.0-20220411212318-84e58bfe0a7e
+	google.golang.org/grpc v1.84.0
+)
+
+require (
+	github.com/aclements/go-moremath v0.0.0-20210112150236-f10218a38794 // indirect
+	golang.org/x/net v0.57.0 // indirect
+	golang.org/x/sys v0.47.0 // indirect
+	golang.org/x/text v0.40.0 // indirect
+	google.golang.org/genproto/googleapis/rpc v0.0.0-20260706201446-f0a921348800 // indirect
+	google.golang.org/protobuf v1.36.11 // indirect
+)
+
+replace google.golang.org/grpc => google.golang.org/grpc v1.84.0
