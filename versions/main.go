@@ -10,6 +10,7 @@
 //	go run ./versions refresh [v...]    rewrite module files and go.sum (default: all tracked)
 //	go run ./versions resolve SPEC      print the releases a VERSIONS value selects
 //	go run ./versions bench [flags]     run the reconnect matrix against releases (make bench)
+//	go run ./versions bisect [flags]    find the first release where a metric changes (make bisect)
 package main
 
 import (
@@ -18,6 +19,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 
@@ -47,8 +49,10 @@ func main() {
 		err = resolve(args)
 	case "bench":
 		err = runBench(args)
+	case "bisect":
+		err = runBisect(args)
 	default:
-		err = fmt.Errorf("unknown command %q (valid: list, add, refresh, resolve, bench)", cmd)
+		err = fmt.Errorf("unknown command %q (valid: list, add, refresh, resolve, bench, bisect)", cmd)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "versions:", err)
@@ -64,6 +68,7 @@ func usage() {
   refresh [V...]    rewrite module files and go.sum (default: every tracked release)
   resolve SPEC      print the releases a VERSIONS value (default, all, or a list) selects
   bench [flags]     run the reconnect matrix against releases; -h lists the flags
+  bisect [flags]    find the first release where a cell's metric changes; -h lists the flags
 `)
 }
 
@@ -143,7 +148,7 @@ func writeAll(rels []string) error {
 	semver.Sort(rels)
 	for i, v := range rels {
 		fmt.Fprintf(os.Stderr, "[%d/%d] %s/%s/go.mod\n", i+1, len(rels), dir, v)
-		if err := writeModFiles(".", dir, v); err != nil {
+		if err := writeModFiles(".", filepath.Join(dir, v), v); err != nil {
 			return err
 		}
 	}
@@ -158,6 +163,16 @@ func runBench(args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return c.runAll(ctx)
+}
+
+func runBisect(args []string) error {
+	b, err := parseBisectFlags(args)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return b.bisect(ctx)
 }
 
 func resolve(args []string) error {

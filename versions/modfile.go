@@ -30,9 +30,9 @@ const (
 // cover their dependencies and tests, nothing else (not the plots).
 var builtPackages = []string{"./bench", "./netsim", "./replay", "./strategies"}
 
-// writeModFiles creates or recreates dir/<v>/go.mod and go.sum for release
-// v, run from the module root.
-func writeModFiles(root, dir, v string) error {
+// writeModFiles creates or recreates vdir/go.mod and go.sum for release v,
+// running the go command in the module root.
+func writeModFiles(root, vdir, v string) error {
 	modulePath, err := mainModulePath(root)
 	if err != nil {
 		return err
@@ -46,7 +46,7 @@ func writeModFiles(root, dir, v string) error {
 	}
 	f := new(modfile.File)
 	f.AddModuleStmt(modulePath)
-	f.AddComment("// The suite built against gRPC-Go " + v + ": go test -modfile=" + filepath.ToSlash(filepath.Join(dir, v, "go.mod")) + ". Written by `go run ./versions add`.")
+	f.AddComment("// The suite built against gRPC-Go " + v + ", used with go test -modfile. Written by `go run ./versions add`.")
 	if err := f.AddGoStmt(goLine); err != nil {
 		return err
 	}
@@ -63,7 +63,6 @@ func writeModFiles(root, dir, v string) error {
 	if err != nil {
 		return err
 	}
-	vdir := filepath.Join(root, dir, v)
 	if err := os.MkdirAll(vdir, 0o755); err != nil {
 		return err
 	}

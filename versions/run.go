@@ -245,31 +245,48 @@ func (c *runConfig) plan() []releasePlan {
 
 var requiresGo = regexp.MustCompile(`requires go >= ([0-9.]+)`)
 
-// runRelease builds the matrix's test binary against release v and runs it.
+// runRelease builds the matrix's test binary against release v and runs the
+// given strategies' cells.
 func (c *runConfig) runRelease(ctx context.Context, tmp, v string, strategies []string) error {
-	bin := filepath.Join(tmp, "bench-"+v+".test")
-	modFile := filepath.Join(dir, v, "go.mod")
-	if _, err := c.goCmd(ctx, "", "test", "-c", "-modfile="+modFile, "-o", bin, "./bench"); err != nil {
-		if m := requiresGo.FindStringSubmatch(err.Error()); m != nil {
-			return fmt.Errorf("%w with %s: it requires go >= %s", errCannotBuild, c.goVersion, m[1])
-		}
-		if c.toolchain != "" {
-			return fmt.Errorf("%w with %s: %s", errCannotBuild, c.goVersion, firstLine(err.Error()))
-		}
+	bin, err := c.build(ctx, tmp, filepath.Join(dir, v, "go.mod"), v)
+	if err != nil {
 		return err
 	}
 	out, err := filepath.Abs(c.resultPath(v))
 	if err != nil {
 		return err
 	}
+	m := c.matrix
+	m.Strategies = strategies
+	return c.runMatrix(ctx, bin, v, m, out)
+}
+
+// build compiles the bench test binary against release v with modFile.
+func (c *runConfig) build(ctx context.Context, tmp, modFile, v string) (string, error) {
+	bin := filepath.Join(tmp, "bench-"+v+".test")
+	if _, err := c.goCmd(ctx, "", "test", "-c", "-modfile="+modFile, "-o", bin, "./bench"); err != nil {
+		if m := requiresGo.FindStringSubmatch(err.Error()); m != nil {
+			return "", fmt.Errorf("%w with %s: it requires go >= %s", errCannotBuild, c.goVersion, m[1])
+		}
+		if c.toolchain != "" {
+			return "", fmt.Errorf("%w with %s: %s", errCannotBuild, c.goVersion, firstLine(err.Error()))
+		}
+		return "", err
+	}
+	return bin, nil
+}
+
+// runMatrix runs matrix m with the test binary bin, which must link
+// release v, writing its results to out.
+func (c *runConfig) runMatrix(ctx context.Context, bin, v string, m bench.Matrix, out string) error {
 	args := []string{
 		"-test.run=^TestMatrix$", "-test.count=1", "-test.timeout=0",
 		"-matrix.out=" + out, "-matrix.grpc=" + v,
-		"-matrix.strategies=" + strings.Join(strategies, ","),
-		"-matrix.faults=" + strings.Join(c.matrix.Faults, ","),
-		"-matrix.traffic=" + joinTraffic(c.matrix.Traffic),
-		"-matrix.count=" + strconv.Itoa(c.matrix.Count),
-		"-matrix.clock=" + string(c.matrix.Clock),
+		"-matrix.strategies=" + strings.Join(m.Strategies, ","),
+		"-matrix.faults=" + strings.Join(m.Faults, ","),
+		"-matrix.traffic=" + joinTraffic(m.Traffic),
+		"-matrix.count=" + strconv.Itoa(m.Count),
+		"-matrix.clock=" + string(m.Clock),
 		"-matrix.link=" + c.link,
 		"-matrix.progress=" + strconv.FormatBool(c.verbose),
 	}
