@@ -26,6 +26,7 @@ var (
 	matrixLink       = flag.String("matrix.link", netsim.Local.Name, "link profile: local, lan or wan")
 	matrixDowntime   = flag.Duration("matrix.downtime", DefaultDowntime, "how long the server stays down")
 	matrixDeadline   = flag.Duration("matrix.deadline", DefaultDeadline, "how long recovery may take after the server is back")
+	matrixSettle     = flag.Duration("matrix.settle", DefaultSettle, "quiet time before the fault and after recovery")
 	matrixWantGRPC   = flag.String("matrix.grpc", "", "fail unless this gRPC-Go `version` is the one linked")
 	matrixProgress   = flag.Bool("matrix.progress", true, "print a line per cell as it completes")
 )
@@ -65,7 +66,7 @@ func matrixFromFlags() (Matrix, error) {
 	if err != nil {
 		return mx, err
 	}
-	mx.Base = Scenario{Link: link, Downtime: *matrixDowntime, Deadline: *matrixDeadline}
+	mx.Base = Scenario{Link: link, Downtime: *matrixDowntime, Deadline: *matrixDeadline, Settle: *matrixSettle}
 	if err := mx.Validate(); err != nil {
 		return mx, err
 	}

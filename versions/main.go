@@ -11,6 +11,7 @@
 //	go run ./versions resolve SPEC      print the releases a VERSIONS value selects
 //	go run ./versions bench [flags]     run the reconnect matrix against releases (make bench)
 //	go run ./versions bisect [flags]    find the first release where a metric changes (make bisect)
+//	go run ./versions compat [flags]    which releases build and run with which Go toolchains (make compat)
 package main
 
 import (
@@ -51,8 +52,10 @@ func main() {
 		err = runBench(args)
 	case "bisect":
 		err = runBisect(args)
+	case "compat":
+		err = runCompat(args)
 	default:
-		err = fmt.Errorf("unknown command %q (valid: list, add, refresh, resolve, bench, bisect)", cmd)
+		err = fmt.Errorf("unknown command %q (valid: list, add, refresh, resolve, bench, bisect, compat)", cmd)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "versions:", err)
@@ -69,6 +72,7 @@ func usage() {
   resolve SPEC      print the releases a VERSIONS value (default, all, or a list) selects
   bench [flags]     run the reconnect matrix against releases; -h lists the flags
   bisect [flags]    find the first release where a cell's metric changes; -h lists the flags
+  compat [flags]    build and run releases with Go toolchains, print a table; -h lists the flags
 `)
 }
 
@@ -160,7 +164,7 @@ func runBench(args []string) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signalContext()
 	defer stop()
 	return c.runAll(ctx)
 }
@@ -170,7 +174,7 @@ func runBisect(args []string) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signalContext()
 	defer stop()
 	return b.bisect(ctx)
 }
@@ -191,4 +195,10 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// signalContext ends on Ctrl-C or SIGTERM, so that what was started is
+// killed and what was finished is kept.
+func signalContext() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 }

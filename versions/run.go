@@ -30,6 +30,7 @@ type runConfig struct {
 	results   string
 	shard     shard
 	verbose   bool
+	extra     []string // further flags for the test binary
 }
 
 // shard is the i-th (1-based) of n disjoint slices of the work.
@@ -290,6 +291,7 @@ func (c *runConfig) runMatrix(ctx context.Context, bin, v string, m bench.Matrix
 		"-matrix.link=" + c.link,
 		"-matrix.progress=" + strconv.FormatBool(c.verbose),
 	}
+	args = append(args, c.extra...)
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Stderr = os.Stderr
 	if c.verbose {
