@@ -3,20 +3,70 @@
 package bench
 
 import (
+	"context"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
+	"time"
 )
 
 // VirtualClockAvailable reports whether this toolchain has testing/synctest.
 const VirtualClockAvailable = true
 
+// The stall watchdog: a heartbeat inside the bubble beats every
+// heartbeatPeriod of virtual time, which passes in an instant of wall time
+// while the bubble's goroutines block. No beat for StallLimit of wall time
+// means the fake clock cannot advance because some goroutine never blocks.
+const heartbeatPeriod = 100 * time.Millisecond
+
+// StallLimit is how long a virtual cycle may go without its clock advancing
+// before it is declared stalled.
+var StallLimit = 10 * time.Second
+
 func runVirtual(t *testing.T, sc Scenario) (Cycle, error) {
 	var (
-		c   Cycle
-		err error
+		c     Cycle
+		err   error
+		beats atomic.Int64
 	)
-	synctest.Test(t, func(t *testing.T) {
-		c, err = Run(t.Context(), sc)
-	})
-	return c, err
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		synctest.Test(t, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			go heartbeat(ctx, &beats)
+			c, err = Run(ctx, sc)
+		})
+	}()
+	// Outside the bubble, time is the wall clock.
+	check := time.NewTicker(StallLimit / 10)
+	defer check.Stop()
+	last, lastChange := beats.Load(), time.Now()
+	for {
+		select {
+		case <-done:
+			return c, err
+		case now := <-check.C:
+			if b := beats.Load(); b != last {
+				last, lastChange = b, now
+			} else if now.Sub(lastChange) >= StallLimit {
+				return Cycle{}, newStallError(sc, now.Sub(lastChange))
+			}
+		}
+	}
+}
+
+// heartbeat counts beats of virtual time until ctx ends.
+func heartbeat(ctx context.Context, beats *atomic.Int64) {
+	t := time.NewTicker(heartbeatPeriod)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			beats.Add(1)
+		}
+	}
 }

@@ -95,6 +95,8 @@ type CellError struct {
 
 func (e *CellError) Error() string { return e.Scenario.Name() + ": " + e.Err.Error() }
 
+func (e *CellError) Unwrap() error { return e.Err }
+
 // Run runs every cell, writing one result per run of Cycles cycles to w and
 // a line per cell to progress. A cell that fails is reported in the
 // returned errors and the others still run.
@@ -112,6 +114,15 @@ func (m Matrix) Run(t *testing.T, env Env, w *benchfmt.Writer, progress io.Write
 		}
 		fmt.Fprintf(progress, "[%d/%d %s] %s: %s in %v\n", i+1, len(scs), time.Since(start).Round(time.Second),
 			sc.Name(), status, time.Since(cellStart).Round(time.Millisecond))
+		var stall *StallError
+		if errors.As(err, &stall) {
+			// The stalled bubble keeps its goroutines; nothing more can
+			// run reliably in this process.
+			for _, rest := range scs[i+1:] {
+				failed = append(failed, &CellError{rest, errors.New("not run: an earlier cell stalled this process")})
+			}
+			break
+		}
 	}
 	return failed
 }

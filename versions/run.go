@@ -5,15 +5,19 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/mod/semver"
+	"golang.org/x/perf/benchfmt"
 
 	"github.com/reconnbench/reconnbench/bench"
 	"github.com/reconnbench/reconnbench/netsim"
@@ -30,6 +34,7 @@ type runConfig struct {
 	results   string
 	shard     shard
 	verbose   bool
+	jobs      int      // cell processes at a time
 	extra     []string // further flags for the test binary
 }
 
@@ -79,6 +84,7 @@ func parseRunFlags(args []string) (*runConfig, error) {
 		results    = fs.String("results", "results", "results folder")
 		shardFlag  = fs.String("shard", "", "run the i-th of n slices: i/n")
 		verbose    = fs.Bool("v", false, "print a line per cell")
+		jobs       = fs.Int("j", 0, "cell processes at a time (default: the number of CPUs on the virtual clock, 8 per CPU on the real clock)")
 	)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -86,7 +92,7 @@ func parseRunFlags(args []string) (*runConfig, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
-	c := &runConfig{results: *results, verbose: *verbose, link: *link}
+	c := &runConfig{results: *results, verbose: *verbose, link: *link, jobs: *jobs}
 	var err error
 	if c.releases, err = selectReleases(dir, *versions); err != nil {
 		return nil, err
@@ -121,7 +127,22 @@ func parseRunFlags(args []string) (*runConfig, error) {
 	if err := c.resolveToolchain(*toolchain); err != nil {
 		return nil, err
 	}
+	if c.jobs < 0 {
+		return nil, fmt.Errorf("-j %d: must be at least 1, or 0 for the default", c.jobs)
+	}
+	if c.jobs == 0 {
+		c.jobs = defaultJobs(c.matrix.Clock)
+	}
 	return c, nil
+}
+
+// defaultJobs is how many cell processes run at once: virtual cells are
+// CPU-bound, real ones mostly wait.
+func defaultJobs(clock bench.Clock) int {
+	if clock == bench.Real {
+		return 8 * runtime.NumCPU()
+	}
+	return runtime.NumCPU()
 }
 
 // resolveToolchain checks that the toolchain can be had (the go command
@@ -247,19 +268,108 @@ func (c *runConfig) plan() []releasePlan {
 var requiresGo = regexp.MustCompile(`requires go >= ([0-9.]+)`)
 
 // runRelease builds the matrix's test binary against release v and runs the
-// given strategies' cells.
+// given strategies' cells, each in a process of its own so that a cell that
+// panics, deadlocks or spins cannot take the others with it, c.jobs at a
+// time. The cells' results are merged into the release's file.
 func (c *runConfig) runRelease(ctx context.Context, tmp, v string, strategies []string) error {
 	bin, err := c.build(ctx, tmp, filepath.Join(dir, v, "go.mod"), v)
 	if err != nil {
 		return err
 	}
-	out, err := filepath.Abs(c.resultPath(v))
+	m := c.matrix
+	m.Strategies = strategies
+	cells := m.Scenarios()
+	outs := make([]string, len(cells))
+	errs := make([]error, len(cells))
+	sem := make(chan struct{}, c.jobs)
+	var wg sync.WaitGroup
+	for i, sc := range cells {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			errs[i] = ctx.Err()
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			outs[i] = filepath.Join(tmp, fmt.Sprintf("%s-cell%03d.txt", v, i))
+			errs[i] = c.runCell(ctx, bin, v, m, sc, outs[i])
+		}()
+	}
+	wg.Wait()
+
+	var failed []string
+	var done []string
+	for i, err := range errs {
+		if err != nil {
+			failed = append(failed, cells[i].Name())
+			fmt.Fprintf(os.Stderr, "versions: gRPC-Go %s: %s FAILED: %v\n", v, cells[i].Name(), err)
+			continue
+		}
+		done = append(done, outs[i])
+	}
+	// Keep every cell that finished, even when others failed.
+	if err := mergeResults(c.resultPath(v), done); err != nil {
+		return err
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("%d of %d cells failed", len(failed), len(cells))
+	}
+	return ctx.Err()
+}
+
+// runCell runs one cell of m in its own process, with a wall-clock limit.
+// A virtual cell whose clock stalls is run again on the real clock.
+func (c *runConfig) runCell(ctx context.Context, bin, v string, m bench.Matrix, sc bench.Scenario, out string) error {
+	m.Strategies, m.Faults, m.Traffic = []string{sc.Strategy}, []string{sc.Fault}, []bench.Traffic{sc.Traffic}
+	err := c.runMatrix(ctx, bin, v, m, out)
+	var exit *exec.ExitError
+	if m.Clock == bench.Virtual && errors.As(err, &exit) && exit.ExitCode() == bench.ExitStalled {
+		fmt.Fprintf(os.Stderr, "versions: gRPC-Go %s: %s stalled the virtual clock (a busy loop); running it on the real clock\n", v, sc.Name())
+		m.Clock = bench.Real
+		err = c.runMatrix(ctx, bin, v, m, out)
+	}
+	if err == nil && c.verbose {
+		fmt.Fprintf(os.Stderr, "versions: gRPC-Go %s: %s done\n", v, sc.Name())
+	}
+	return err
+}
+
+// mergeResults writes the results of several files into one, through a
+// temporary file renamed into place when complete.
+func mergeResults(path string, files []string) error {
+	w, err := bench.CreateResultFile(path)
 	if err != nil {
 		return err
 	}
-	m := c.matrix
-	m.Strategies = strategies
-	return c.runMatrix(ctx, bin, v, m, out)
+	for _, name := range files {
+		if err := copyResults(w.Writer, name); err != nil {
+			w.Discard()
+			return err
+		}
+	}
+	return w.Commit()
+}
+
+func copyResults(w *benchfmt.Writer, name string) error {
+	f, err := os.Open(name)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	r := benchfmt.NewReader(f, name)
+	for r.Scan() {
+		rec := r.Result()
+		if serr, ok := rec.(*benchfmt.SyntaxError); ok {
+			return serr
+		}
+		if err := w.Write(rec); err != nil {
+			return err
+		}
+	}
+	return r.Err()
 }
 
 // build compiles the bench test binary against release v with modFile.
@@ -292,15 +402,80 @@ func (c *runConfig) runMatrix(ctx context.Context, bin, v string, m bench.Matrix
 		"-matrix.progress=" + strconv.FormatBool(c.verbose),
 	}
 	args = append(args, c.extra...)
+	ctx, cancel := context.WithTimeout(ctx, c.processLimit(m))
+	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Stderr = os.Stderr
+	var stderr tailBuffer
+	cmd.Stderr = &stderr
 	if c.verbose {
 		cmd.Stdout = os.Stdout
+		cmd.Stderr = io.MultiWriter(os.Stderr, &stderr)
 	}
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("%s: %w", filepath.Base(bin), err)
+		if ctx.Err() == context.DeadlineExceeded {
+			err = fmt.Errorf("killed after %v of wall-clock time: %w", c.processLimit(m), err)
+		}
+		return &cellError{err: err, stderr: stderr.String()}
 	}
 	return nil
+}
+
+// processLimit bounds a matrix process in wall-clock time, the last resort
+// behind the cycle's own bounds and the stall watchdog.
+func (c *runConfig) processLimit(m bench.Matrix) time.Duration {
+	cells := time.Duration(len(m.Scenarios()) * m.Count)
+	if m.Clock == bench.Virtual {
+		return 5*time.Minute + cells*10*time.Second
+	}
+	// Setup, settle, three flap outages, deadline, settle and teardown.
+	return 2*time.Minute + cells*(30+2+4+60+2+10)*time.Second
+}
+
+// cellError is a failed matrix process, with the end of what it printed.
+type cellError struct {
+	err    error
+	stderr string
+}
+
+func (e *cellError) Error() string {
+	if e.stderr == "" {
+		return e.err.Error()
+	}
+	return e.err.Error() + "\n" + e.stderr
+}
+
+func (e *cellError) Unwrap() error { return e.err }
+
+// tailBuffer keeps the last lines written to it.
+type tailBuffer struct {
+	mu    sync.Mutex
+	lines []string
+	part  string
+}
+
+const tailLines = 25
+
+func (b *tailBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	s := b.part + string(p)
+	parts := strings.Split(s, "\n")
+	b.part = parts[len(parts)-1]
+	b.lines = append(b.lines, parts[:len(parts)-1]...)
+	if len(b.lines) > tailLines {
+		b.lines = b.lines[len(b.lines)-tailLines:]
+	}
+	return len(p), nil
+}
+
+func (b *tailBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	lines := b.lines
+	if b.part != "" {
+		lines = append(lines, b.part)
+	}
+	return strings.Join(lines, "\n")
 }
 
 func joinTraffic(ts []bench.Traffic) string {
