@@ -1,45 +1,60 @@
 # reconnbench: which gRPC-Go reconnect strategy works on which release.
 #
-#   make bench     run the reconnect matrix, write $(RESULTS)/grpc-<version>.txt
-#   make test      vet, format check and every test with the race detector
-#   make compare   benchstat over the results
+#   make bench      run the reconnect matrix against the default releases
+#   make test       vet, gofmt, every test with the race detector, and a
+#                   smoke run against the oldest, a middle and the newest release
+#   make compare    benchstat over the results, releases as columns (A=, B= for two)
+#   make bisect     first release where a metric changes (STRATEGY FAULT TRAFFIC METRIC GOOD BAD)
+#   make compat     which releases build and run with which Go toolchains
+#   make versions   gRPC-Go releases on the module proxy, and which are tracked
 #
-# Variables (all optional): STRATEGIES, FAULTS, TRAFFIC (space- or
-# comma-separated names; default all), COUNT (runs per cell), CLOCK
-# (virtual or real), LINK (local, lan, wan), RESULTS (output folder).
+# Variables, all optional: VERSIONS (default, all, or releases), GO (a Go
+# toolchain such as go1.23.12), STRATEGIES, FAULTS, TRAFFIC (space- or
+# comma-separated; default all), COUNT (runs per cell), CLOCK (virtual or
+# real), LINK (local, lan, wan), RESULTS (folder), SHARD (i/n).
 
-GO         ?= go
-RESULTS    ?= results
-COUNT      ?= 6
-CLOCK      ?= virtual
-LINK       ?= local
+GOCMD      ?= go
+VERSIONS   ?= default
+GO         ?=
 STRATEGIES ?=
 FAULTS     ?=
 TRAFFIC    ?=
+COUNT      ?= 6
+CLOCK      ?= virtual
+LINK       ?= local
+RESULTS    ?= results
+SHARD      ?=
+TOOLCHAINS ?=
+METRIC     ?= missed/op
 
-GRPC_VERSION := $(shell $(GO) list -m -f '{{.Version}}' google.golang.org/grpc)
-SUFFIX       := $(if $(filter virtual,$(CLOCK)),,.$(CLOCK))$(if $(filter local,$(LINK)),,.$(LINK))
-RESULT_FILE  := $(RESULTS)/grpc-$(GRPC_VERSION)$(SUFFIX).txt
+VERSIONS_CMD := $(GOCMD) run ./versions
+# The releases make test smoke-runs: the oldest, the first where idle
+# channels stay IDLE, and the newest.
+SMOKE_VERSIONS := v1.30.0 v1.41.0 v1.85.0
 
-.PHONY: bench test compare
+.PHONY: bench test compare bisect compat versions
 
-BIN := bin
-
-# The matrix runs from a test binary (synctest needs a *testing.T), run
-# directly so that its progress lines appear as it goes.
 bench:
-	@mkdir -p $(BIN)
-	$(GO) test -c -o $(BIN)/bench.test ./bench
-	$(BIN)/bench.test -test.run '^TestMatrix$$' -test.count=1 -test.timeout 120m \
-		-matrix.out='$(RESULT_FILE)' -matrix.grpc='$(GRPC_VERSION)' \
-		-matrix.count='$(COUNT)' -matrix.clock='$(CLOCK)' -matrix.link='$(LINK)' \
-		-matrix.strategies='$(STRATEGIES)' -matrix.faults='$(FAULTS)' -matrix.traffic='$(TRAFFIC)'
-	@echo "make compare shows the results with benchstat"
+	$(VERSIONS_CMD) bench -versions '$(VERSIONS)' -go '$(GO)' -count '$(COUNT)' -clock '$(CLOCK)' \
+		-link '$(LINK)' -results '$(RESULTS)' -shard '$(SHARD)' \
+		-strategies '$(STRATEGIES)' -faults '$(FAULTS)' -traffic '$(TRAFFIC)'
 
 test:
-	$(GO) vet ./...
+	$(GOCMD) vet ./...
 	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
-	$(GO) test -race -count=1 ./...
+	$(GOCMD) test -race -count=1 ./...
+	@smoke=$$(mktemp -d) && trap 'rm -rf "$$smoke"' EXIT && \
+		$(VERSIONS_CMD) bench -versions '$(SMOKE_VERSIONS)' -count 1 -results "$$smoke"
 
 compare:
-	$(GO) tool benchstat -filter '.unit:(recover-sec/op OR missed/op OR detect-sec/op OR dials/op)' $(RESULTS)/*.txt
+	$(VERSIONS_CMD) compare -results '$(RESULTS)' -a '$(A)' -b '$(B)'
+
+bisect:
+	$(VERSIONS_CMD) bisect -strategy '$(STRATEGY)' -fault '$(FAULT)' -traffic '$(TRAFFIC)' \
+		-metric '$(METRIC)' -good '$(GOOD)' -bad '$(BAD)' -count '$(COUNT)' -go '$(GO)'
+
+compat:
+	$(VERSIONS_CMD) compat -versions '$(VERSIONS)' -go '$(TOOLCHAINS)'
+
+versions:
+	$(VERSIONS_CMD) list

@@ -10,6 +10,7 @@
 //	go run ./versions refresh [v...]    rewrite module files and go.sum (default: all tracked)
 //	go run ./versions resolve SPEC      print the releases a VERSIONS value selects
 //	go run ./versions bench [flags]     run the reconnect matrix against releases (make bench)
+//	go run ./versions compare [-a V -b V] benchstat over the results, releases as columns (make compare)
 //	go run ./versions bisect [flags]    find the first release where a metric changes (make bisect)
 //	go run ./versions compat [flags]    which releases build and run with which Go toolchains (make compat)
 package main
@@ -54,8 +55,10 @@ func main() {
 		err = runBisect(args)
 	case "compat":
 		err = runCompat(args)
+	case "compare":
+		err = runCompare(args)
 	default:
-		err = fmt.Errorf("unknown command %q (valid: list, add, refresh, resolve, bench, bisect, compat)", cmd)
+		err = fmt.Errorf("unknown command %q (valid: list, add, refresh, resolve, bench, compare, bisect, compat)", cmd)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "versions:", err)
@@ -71,6 +74,7 @@ func usage() {
   refresh [V...]    rewrite module files and go.sum (default: every tracked release)
   resolve SPEC      print the releases a VERSIONS value (default, all, or a list) selects
   bench [flags]     run the reconnect matrix against releases; -h lists the flags
+  compare [-a V -b V]  benchstat over the results, releases as columns
   bisect [flags]    find the first release where a cell's metric changes; -h lists the flags
   compat [flags]    build and run releases with Go toolchains, print a table; -h lists the flags
 `)
