@@ -29,6 +29,7 @@ var (
 	matrixDeadline   = flag.Duration("matrix.deadline", DefaultDeadline, "how long recovery may take after the server is back")
 	matrixSettle     = flag.Duration("matrix.settle", DefaultSettle, "quiet time before the fault and after recovery")
 	matrixWantGRPC   = flag.String("matrix.grpc", "", "fail unless this gRPC-Go `version` is the one linked")
+	matrixTrace      = flag.String("matrix.trace", "", "also write each cell's first restart cycle to this trace `file`")
 	matrixProgress   = flag.Bool("matrix.progress", true, "print a line per cell as it completes")
 )
 
@@ -88,6 +89,17 @@ func TestMatrix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	m := matrix
+	var traces *PendingFile
+	if *matrixTrace != "" {
+		if traces, err = CreatePending(*matrixTrace); err != nil {
+			t.Fatal(err)
+		}
+		if err := WriteTraceHeader(traces); err != nil {
+			t.Fatal(err)
+		}
+		m.Traces = traces
+	}
 	start := time.Now()
 	progress := io.Discard
 	if *matrixProgress {
@@ -95,10 +107,15 @@ func TestMatrix(t *testing.T) {
 	}
 	fmt.Fprintf(progress, "reconnbench: gRPC-Go %s, %s, %s clock: %d cells x %d runs -> %s\n",
 		env.GRPC, env.Go, env.Clock, len(matrix.Scenarios()), matrix.Count, f.Path())
-	failed := matrix.Run(t, env, f.Writer, progress)
+	failed := m.Run(t, env, f.Writer, progress)
 	// Keep what was measured even if some cells failed.
 	if err := f.Commit(); err != nil {
 		t.Fatal(err)
+	}
+	if traces != nil {
+		if err := traces.Commit(); err != nil {
+			t.Fatal(err)
+		}
 	}
 	fmt.Fprintf(progress, "reconnbench: wrote %s in %v\n", f.Path(), time.Since(start).Round(time.Millisecond))
 	stalled := false

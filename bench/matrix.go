@@ -24,6 +24,9 @@ type Matrix struct {
 	Cycles     int   // restart cycles averaged into each result line
 	Clock      Clock // Virtual or Real
 	Base       Scenario
+	// Traces, if set, receives the trace of each cell's first cycle in
+	// the trace file format.
+	Traces io.Writer
 }
 
 // DefaultMatrix is every registered strategy, fault and traffic mode.
@@ -140,6 +143,11 @@ func (m Matrix) runCell(t *testing.T, env Env, sc Scenario, w *benchfmt.Writer) 
 			}
 			if !c.Recovered {
 				missed++
+			}
+			if m.Traces != nil && run == 0 && i == 0 {
+				if err := WriteCellTrace(m.Traces, "Benchmark"+sc.Name(), c.Trace); err != nil {
+					return missed, err
+				}
 			}
 			cycles[i] = c
 		}

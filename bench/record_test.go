@@ -78,7 +78,8 @@ func TestMatrixRoundTrip(t *testing.T) {
 	if err := mx.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	var out, progress bytes.Buffer
+	var out, progress, traces bytes.Buffer
+	mx.Traces = &traces
 	env := Env{GRPC: GRPCVersion(), Go: GoVersion(), Clock: Virtual}
 	if failed := mx.Run(t, env, benchfmt.NewWriter(&out), &progress); len(failed) > 0 {
 		t.Fatal(failed)
@@ -117,6 +118,28 @@ func TestMatrixRoundTrip(t *testing.T) {
 	for _, sc := range mx.Scenarios() {
 		if runs["Reconnect/"+strings.TrimPrefix(sc.Name(), "Reconnect/")] != 2 {
 			t.Errorf("%s: %d runs, want 2; have %v", sc.Name(), runs[sc.Name()], runs)
+		}
+	}
+	// One traced cycle per cell, named as in the results.
+	cells, err := ReadTraces(&traces, "matrix.trace")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cells) != len(mx.Scenarios()) {
+		t.Fatalf("%d traced cells, want %d", len(cells), len(mx.Scenarios()))
+	}
+	for i, sc := range mx.Scenarios() {
+		if want := "Benchmark" + sc.Name(); cells[i].Cell != want {
+			t.Errorf("trace %d is of %q, want %q", i, cells[i].Cell, want)
+		}
+		faults := 0
+		for _, e := range cells[i].Events {
+			if e.Kind == EventFault {
+				faults++
+			}
+		}
+		if faults != 1 {
+			t.Errorf("%s: trace has %d fault events, want the one of its first cycle", sc.Name(), faults)
 		}
 	}
 	if got := strings.Count(progress.String(), "\n"); got != 2 {

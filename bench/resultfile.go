@@ -8,18 +8,18 @@ import (
 	"golang.org/x/perf/benchfmt"
 )
 
-// ResultFile is a results file being written. It lives under a temporary
+// PendingFile is an output file being written. It lives under a temporary
 // name in the same folder until Commit renames it into place, so an
 // interrupted run never leaves a truncated file where a complete one is
 // expected.
-type ResultFile struct {
-	*benchfmt.Writer
+type PendingFile struct {
+	*os.File
 	path string
-	f    *os.File
 }
 
-// CreateResultFile starts writing results destined for path.
-func CreateResultFile(path string) (*ResultFile, error) {
+// CreatePending starts writing a file destined for path, creating its
+// folder if needed.
+func CreatePending(path string) (*PendingFile, error) {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("results folder %s: %w", dir, err)
@@ -28,36 +28,56 @@ func CreateResultFile(path string) (*ResultFile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("results folder %s is not writable: %w", dir, err)
 	}
-	return &ResultFile{Writer: benchfmt.NewWriter(f), path: path, f: f}, nil
+	return &PendingFile{File: f, path: path}, nil
 }
 
 // Path returns where the file will be once committed.
-func (r *ResultFile) Path() string { return r.path }
+func (p *PendingFile) Path() string { return p.path }
 
 // Commit flushes the file to disk and moves it to its final name.
-func (r *ResultFile) Commit() error {
+func (p *PendingFile) Commit() error {
 	// CreateTemp makes files private; results are for sharing.
-	if err := r.f.Chmod(0o644); err != nil {
-		r.Discard()
+	if err := p.Chmod(0o644); err != nil {
+		p.Discard()
 		return err
 	}
-	if err := r.f.Sync(); err != nil {
-		r.Discard()
+	if err := p.Sync(); err != nil {
+		p.Discard()
 		return err
 	}
-	if err := r.f.Close(); err != nil {
-		os.Remove(r.f.Name())
+	if err := p.Close(); err != nil {
+		os.Remove(p.Name())
 		return err
 	}
-	if err := os.Rename(r.f.Name(), r.path); err != nil {
-		os.Remove(r.f.Name())
+	if err := os.Rename(p.Name(), p.path); err != nil {
+		os.Remove(p.Name())
 		return err
 	}
 	return nil
 }
 
 // Discard abandons the file.
-func (r *ResultFile) Discard() {
-	r.f.Close()
-	os.Remove(r.f.Name())
+func (p *PendingFile) Discard() {
+	p.Close()
+	os.Remove(p.Name())
 }
+
+// ResultFile is a results file in the Go benchmark format being written,
+// committed into place only when complete.
+type ResultFile struct {
+	*benchfmt.Writer
+	*PendingFile
+}
+
+// CreateResultFile starts writing results destined for path.
+func CreateResultFile(path string) (*ResultFile, error) {
+	p, err := CreatePending(path)
+	if err != nil {
+		return nil, err
+	}
+	return &ResultFile{Writer: benchfmt.NewWriter(p), PendingFile: p}, nil
+}
+
+// Write resolves the ambiguity between the embedded writers: a ResultFile
+// takes benchmark results.
+func (r *ResultFile) Write(rec benchfmt.Record) error { return r.Writer.Write(rec) }

@@ -314,6 +314,9 @@ func (c *runConfig) runRelease(ctx context.Context, tmp, v string, strategies []
 	if err := mergeResults(c.resultPath(v), done); err != nil {
 		return err
 	}
+	if err := mergeTraces(bench.TracePath(c.resultPath(v)), done); err != nil {
+		return err
+	}
 	if len(failed) > 0 {
 		return fmt.Errorf("%d of %d cells failed", len(failed), len(cells))
 	}
@@ -348,6 +351,40 @@ func mergeResults(path string, files []string) error {
 		if err := copyResults(w.Writer, name); err != nil {
 			w.Discard()
 			return err
+		}
+	}
+	return w.Commit()
+}
+
+// mergeTraces concatenates the trace files of the cells whose results are
+// in files into one, committed into place when complete.
+func mergeTraces(path string, files []string) error {
+	w, err := bench.CreatePending(path)
+	if err != nil {
+		return err
+	}
+	if err := bench.WriteTraceHeader(w); err != nil {
+		w.Discard()
+		return err
+	}
+	for _, name := range files {
+		name = bench.TracePath(name)
+		f, err := os.Open(name)
+		if err != nil {
+			w.Discard()
+			return err
+		}
+		traces, err := bench.ReadTraces(f, name)
+		f.Close()
+		if err != nil {
+			w.Discard()
+			return err
+		}
+		for _, t := range traces {
+			if err := bench.WriteCellTrace(w, t.Cell, t.Events); err != nil {
+				w.Discard()
+				return err
+			}
 		}
 	}
 	return w.Commit()
@@ -392,7 +429,7 @@ func (c *runConfig) build(ctx context.Context, tmp, modFile, v string) (string, 
 func (c *runConfig) runMatrix(ctx context.Context, bin, v string, m bench.Matrix, out string) error {
 	args := []string{
 		"-test.run=^TestMatrix$", "-test.count=1", "-test.timeout=0",
-		"-matrix.out=" + out, "-matrix.grpc=" + v,
+		"-matrix.out=" + out, "-matrix.trace=" + bench.TracePath(out), "-matrix.grpc=" + v,
 		"-matrix.strategies=" + strings.Join(m.Strategies, ","),
 		"-matrix.faults=" + strings.Join(m.Faults, ","),
 		"-matrix.traffic=" + joinTraffic(m.Traffic),
