@@ -6,6 +6,7 @@
 #   make compare    benchstat over the results, releases as columns (A=, B= for two)
 #   make bisect     first release where a metric changes (STRATEGY FAULT TRAFFIC METRIC GOOD BAD)
 #   make compat     which releases build and run with which Go toolchains
+#   make bench-throughput  netsim, bufconn and TCP throughput, replay throughput, and their ratios
 #   make versions   gRPC-Go releases on the module proxy, and which are tracked
 #
 # Variables, all optional: VERSIONS (default, all, or releases), GO (a Go
@@ -32,12 +33,15 @@ VERSIONS_CMD := $(GOCMD) run ./versions
 # channels stay IDLE, and the newest.
 SMOKE_VERSIONS := v1.30.0 v1.41.0 v1.85.0
 
-.PHONY: bench test compare bisect compat versions
+.PHONY: bench bench-throughput test compare bisect compat versions
 
 bench:
 	$(VERSIONS_CMD) bench -versions '$(VERSIONS)' -go '$(GO)' -count '$(COUNT)' -clock '$(CLOCK)' \
 		-link '$(LINK)' -results '$(RESULTS)' -shard '$(SHARD)' \
 		-strategies '$(STRATEGIES)' -faults '$(FAULTS)' -traffic '$(TRAFFIC)'
+
+bench-throughput:
+	$(VERSIONS_CMD) throughput -count '$(COUNT)' -results '$(RESULTS)'
 
 test:
 	$(GOCMD) vet ./...

@@ -3,6 +3,7 @@ module github.com/reconnbench/reconnbench
 go 1.26.0
 
 require (
+	github.com/montanaflynn/stats v0.14.0
 	go.uber.org/goleak v1.3.0
 	golang.org/x/mod v0.43.0
 	golang.org/x/perf v0.0.0-20260908200009-22c9c6c9d4da

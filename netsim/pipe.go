@@ -108,13 +108,9 @@ func (p *pipe) Read(b []byte) (int, error) {
 func (p *pipe) consume(n int) {
 	p.r += n
 	p.read += int64(n)
-	switch {
-	case p.r == len(p.buf):
-		// The common case when the reader keeps up: rewind instead of copying.
+	if p.r == len(p.buf) {
+		// The common case when the reader keeps up: rewind for free.
 		p.buf, p.r = p.buf[:0], 0
-	case p.r > cap(p.buf)/2:
-		m := copy(p.buf, p.buf[p.r:])
-		p.buf, p.r = p.buf[:m], 0
 	}
 	p.cond.Broadcast() // a writer may be waiting for room
 }
@@ -175,6 +171,11 @@ func (p *pipe) Write(b []byte) (int, error) {
 		chunk := b[n:]
 		if len(chunk) > room {
 			chunk = chunk[:room]
+		}
+		if len(p.buf)+len(chunk) > cap(p.buf) && p.r > 0 {
+			// Reuse the space of bytes already read before growing.
+			m := copy(p.buf, p.buf[p.r:])
+			p.buf, p.r = p.buf[:m], 0
 		}
 		p.buf = append(p.buf, chunk...)
 		p.written += int64(len(chunk))

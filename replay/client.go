@@ -59,7 +59,7 @@ func (c *Client) Ping(ctx context.Context) error {
 // Subscribe opens a long-lived stream and returns when it breaks or ctx
 // ends.
 func (c *Client) Subscribe(ctx context.Context) error {
-	stream, err := c.cc.NewStream(ctx, &serviceDesc.Streams[1], MethodSubscribe, callOption)
+	stream, err := c.cc.NewStream(ctx, &serviceDesc.Streams[2], MethodSubscribe, callOption)
 	if err != nil {
 		return err
 	}
@@ -75,4 +75,52 @@ func (c *Client) Subscribe(ctx context.Context) error {
 			return err
 		}
 	}
+}
+
+// ReplayUnary sends the log one unary call per entry, each waiting for the
+// channel to be ready, then marks the end of the replay.
+func (c *Client) ReplayUnary(ctx context.Context) error {
+	var reply []byte
+	for _, e := range c.log.entries {
+		if err := c.cc.Invoke(ctx, MethodPut, e, &reply, callOption, grpc.WaitForReady(true)); err != nil {
+			return err
+		}
+	}
+	if err := c.cc.Invoke(ctx, MethodEnd, []byte{}, &reply, callOption, grpc.WaitForReady(true)); err != nil {
+		return err
+	}
+	if len(reply) != 8 || binary.BigEndian.Uint64(reply) < uint64(len(c.log.entries)) {
+		return fmt.Errorf("replay: server holds %x entries after a unary replay, want %d", reply, len(c.log.entries))
+	}
+	return nil
+}
+
+// Discard sends msg n times on one client stream to a server that keeps
+// nothing: the cost of the transport and gRPC alone, the yardstick for
+// Replay.
+func (c *Client) Discard(ctx context.Context, msg []byte, n int) error {
+	stream, err := c.cc.NewStream(ctx, &serviceDesc.Streams[1], MethodDiscard, callOption, grpc.WaitForReady(true))
+	if err != nil {
+		return err
+	}
+	for i := 0; i < n; i++ {
+		if err := stream.SendMsg(msg); err != nil {
+			var reply []byte
+			if rerr := stream.RecvMsg(&reply); rerr != nil {
+				return rerr
+			}
+			return err
+		}
+	}
+	if err := stream.CloseSend(); err != nil {
+		return err
+	}
+	var reply []byte
+	if err := stream.RecvMsg(&reply); err != nil {
+		return err
+	}
+	if len(reply) != 8 || binary.BigEndian.Uint64(reply) != uint64(n) {
+		return fmt.Errorf("discard: server counted %x, want %d messages", reply, n)
+	}
+	return nil
 }

@@ -24,6 +24,9 @@ const (
 	MethodReplay    = "/" + serviceName + "/Replay"
 	MethodPing      = "/" + serviceName + "/Ping"
 	MethodSubscribe = "/" + serviceName + "/Subscribe"
+	MethodPut       = "/" + serviceName + "/Put"
+	MethodEnd       = "/" + serviceName + "/EndReplay"
+	MethodDiscard   = "/" + serviceName + "/Discard"
 )
 
 // handler is the HandlerType of the service: grpc.Server.RegisterService
@@ -31,27 +34,69 @@ const (
 type handler interface {
 	replay(grpc.ServerStream) error
 	subscribe(grpc.ServerStream) error
+	put(entry []byte)
+	endReplay() uint64
+}
+
+// unary adapts a function of the request bytes to a grpc.MethodDesc handler.
+func unary(name string, f func(srv interface{}, req []byte) []byte) grpc.MethodDesc {
+	return grpc.MethodDesc{
+		MethodName: name,
+		Handler: func(srv interface{}, ctx context.Context, dec func(interface{}) error, _ grpc.UnaryServerInterceptor) (interface{}, error) {
+			var req []byte
+			if err := dec(&req); err != nil {
+				return nil, err
+			}
+			return f(srv, req), nil
+		},
+	}
+}
+
+func count(n uint64) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, n)
+	return b
 }
 
 var serviceDesc = grpc.ServiceDesc{
 	ServiceName: serviceName,
 	HandlerType: (*handler)(nil),
-	Methods: []grpc.MethodDesc{{
-		MethodName: "Ping",
-		Handler: func(_ interface{}, ctx context.Context, dec func(interface{}) error, _ grpc.UnaryServerInterceptor) (interface{}, error) {
-			var req []byte
-			if err := dec(&req); err != nil {
-				return nil, err
-			}
-			return req, nil
-		},
-	}},
+	Methods: []grpc.MethodDesc{
+		unary("Ping", func(_ interface{}, req []byte) []byte { return req }),
+		// Put and EndReplay are the unary replay: one call per entry, then
+		// one to mark the end.
+		unary("Put", func(srv interface{}, req []byte) []byte {
+			srv.(handler).put(req)
+			return nil
+		}),
+		unary("EndReplay", func(srv interface{}, _ []byte) []byte { return count(srv.(handler).endReplay()) }),
+	},
 	Streams: []grpc.StreamDesc{
 		{
 			StreamName:    "Replay",
 			ClientStreams: true,
 			Handler: func(srv interface{}, stream grpc.ServerStream) error {
 				return srv.(handler).replay(stream)
+			},
+		},
+		{
+			// Discard receives a client stream and keeps nothing: the
+			// transport's cost without the replay's.
+			StreamName:    "Discard",
+			ClientStreams: true,
+			Handler: func(_ interface{}, stream grpc.ServerStream) error {
+				var n uint64
+				var b []byte
+				for {
+					err := stream.RecvMsg(&b)
+					if err == io.EOF {
+						return stream.SendMsg(count(n))
+					}
+					if err != nil {
+						return err
+					}
+					n++
+				}
 			},
 		},
 		{
@@ -87,9 +132,16 @@ func (s service) replay(stream grpc.ServerStream) error {
 		n++
 	}
 	s.store.replayEnded()
-	reply := make([]byte, 8)
-	binary.BigEndian.PutUint64(reply, n)
-	return stream.SendMsg(reply)
+	return stream.SendMsg(count(n))
+}
+
+func (s service) put(entry []byte) { s.store.add(entry) }
+
+// endReplay ends a unary replay and answers with the number of distinct
+// entries the store holds.
+func (s service) endReplay() uint64 {
+	s.store.replayEnded()
+	return uint64(s.store.held())
 }
 
 // subscribe holds a stream open until the client leaves or the server

@@ -9,7 +9,8 @@ import (
 // received. A fresh instance has an empty store.
 type Store struct {
 	mu       sync.Mutex
-	copies   map[uint64]int
+	copies   []int32        // copies of entry seq, for seq < want: replays are hot
+	strays   map[uint64]int // copies of entries beyond want
 	corrupt  int
 	replays  int
 	complete time.Time     // when the store first held every entry of want
@@ -23,7 +24,8 @@ type Store struct {
 // entries 0 to want-1.
 func NewStore(want int) *Store {
 	return &Store{
-		copies:   make(map[uint64]int),
+		copies:   make([]int32, want),
+		strays:   make(map[uint64]int),
 		want:     want,
 		done:     make(chan struct{}),
 		draining: make(chan struct{}),
@@ -38,7 +40,11 @@ func (s *Store) add(b []byte) {
 		s.corrupt++
 		return
 	}
-	s.copies[seq]++
+	if seq < uint64(len(s.copies)) {
+		s.copies[seq]++
+	} else {
+		s.strays[seq]++
+	}
 }
 
 // replayEnded records the end of a replay stream: a replay is complete when
@@ -50,8 +56,8 @@ func (s *Store) replayEnded() {
 	if !s.complete.IsZero() {
 		return
 	}
-	for seq := 0; seq < s.want; seq++ {
-		if s.copies[uint64(seq)] == 0 {
+	for _, c := range s.copies {
+		if c == 0 {
 			return
 		}
 	}
@@ -86,14 +92,40 @@ func (s *Store) Tally(n int) Tally {
 	defer s.mu.Unlock()
 	t := Tally{Corrupt: s.corrupt, Replays: s.replays}
 	for seq := 0; seq < n; seq++ {
-		if s.copies[uint64(seq)] == 0 {
+		if s.count(uint64(seq)) == 0 {
 			t.Lost++
 		}
 	}
 	for _, c := range s.copies {
 		if c > 1 {
+			t.Duplicated += int(c) - 1
+		}
+	}
+	for _, c := range s.strays {
+		if c > 1 {
 			t.Duplicated += c - 1
 		}
 	}
 	return t
+}
+
+// held returns how many distinct entries the store holds.
+func (s *Store) held() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := len(s.strays)
+	for _, c := range s.copies {
+		if c > 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// count returns how many copies of entry seq the store holds.
+func (s *Store) count(seq uint64) int {
+	if seq < uint64(len(s.copies)) {
+		return int(s.copies[seq])
+	}
+	return s.strays[seq]
 }

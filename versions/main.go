@@ -13,6 +13,7 @@
 //	go run ./versions compare [-a V -b V] benchstat over the results, releases as columns (make compare)
 //	go run ./versions bisect [flags]    find the first release where a metric changes (make bisect)
 //	go run ./versions compat [flags]    which releases build and run with which Go toolchains (make compat)
+//	go run ./versions throughput [flags]  transport and replay throughput, and their ratios (make bench-throughput)
 package main
 
 import (
@@ -57,8 +58,10 @@ func main() {
 		err = runCompat(args)
 	case "compare":
 		err = runCompare(args)
+	case "throughput":
+		err = runThroughputCmd(args)
 	default:
-		err = fmt.Errorf("unknown command %q (valid: list, add, refresh, resolve, bench, compare, bisect, compat)", cmd)
+		err = fmt.Errorf("unknown command %q (valid: list, add, refresh, resolve, bench, compare, bisect, compat, throughput)", cmd)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "versions:", err)
@@ -77,6 +80,7 @@ func usage() {
   compare [-a V -b V]  benchstat over the results, releases as columns
   bisect [flags]    find the first release where a cell's metric changes; -h lists the flags
   compat [flags]    build and run releases with Go toolchains, print a table; -h lists the flags
+  throughput [flags]  transport and replay throughput with go.mod's release, and their ratios
 `)
 }
 

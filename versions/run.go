@@ -36,6 +36,8 @@ type runConfig struct {
 	verbose   bool
 	jobs      int      // cell processes at a time
 	extra     []string // further flags for the test binary
+
+	noThroughput bool // skip BenchmarkReplay after the cells
 }
 
 // shard is the i-th (1-based) of n disjoint slices of the work.
@@ -84,6 +86,7 @@ func parseRunFlags(args []string) (*runConfig, error) {
 		results    = fs.String("results", "results", "results folder")
 		shardFlag  = fs.String("shard", "", "run the i-th of n slices: i/n")
 		verbose    = fs.Bool("v", false, "print a line per cell")
+		noTput     = fs.Bool("no-throughput", false, "skip BenchmarkReplay after each release's cells")
 		jobs       = fs.Int("j", 0, "cell processes at a time (default: the number of CPUs on the virtual clock, 8 per CPU on the real clock)")
 	)
 	if err := fs.Parse(args); err != nil {
@@ -92,7 +95,7 @@ func parseRunFlags(args []string) (*runConfig, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
-	c := &runConfig{results: *results, verbose: *verbose, link: *link, jobs: *jobs}
+	c := &runConfig{results: *results, verbose: *verbose, link: *link, jobs: *jobs, noThroughput: *noTput}
 	var err error
 	if c.releases, err = selectReleases(dir, *versions); err != nil {
 		return nil, err
@@ -311,10 +314,14 @@ func (c *runConfig) runRelease(ctx context.Context, tmp, v string, strategies []
 		done = append(done, outs[i])
 	}
 	// Keep every cell that finished, even when others failed.
-	if err := mergeResults(c.resultPath(v), done); err != nil {
+	if err := mergeTraces(bench.TracePath(c.resultPath(v)), done); err != nil {
 		return err
 	}
-	if err := mergeTraces(bench.TracePath(c.resultPath(v)), done); err != nil {
+	// Throughput is measured after the cells, with nothing else running.
+	if ctx.Err() == nil {
+		done = c.withThroughput(ctx, tmp, bin, v, strategies, done)
+	}
+	if err := mergeResults(c.resultPath(v), done); err != nil {
 		return err
 	}
 	if len(failed) > 0 {

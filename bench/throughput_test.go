@@ -1,0 +1,218 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/test/bufconn"
+
+	"github.com/reconnbench/reconnbench/netsim"
+	"github.com/reconnbench/reconnbench/replay"
+	"github.com/reconnbench/reconnbench/strategies"
+)
+
+// Throughput is CPU-bound, so these benchmarks run on the real clock with
+// Go's own harness, outside any synctest bubble.
+
+// rawWrite is the write size of the raw transport benchmark.
+const rawWrite = 32 << 10
+
+// transport is a way to get a connected net.Listener and dialer.
+type transport struct {
+	name   string
+	listen func(b *testing.B) (net.Listener, func(context.Context) (net.Conn, error))
+}
+
+var transports = []transport{
+	{"netsim", func(b *testing.B) (net.Listener, func(context.Context) (net.Conn, error)) {
+		n := netsim.New(netsim.Local)
+		b.Cleanup(func() { n.Close() })
+		lis, err := n.Listen("server:1")
+		if err != nil {
+			b.Fatal(err)
+		}
+		return lis, func(ctx context.Context) (net.Conn, error) { return n.Dial(ctx, "server:1") }
+	}},
+	{"bufconn", func(b *testing.B) (net.Listener, func(context.Context) (net.Conn, error)) {
+		lis := bufconn.Listen(1 << 20) // netsim's buffer size too
+		b.Cleanup(func() { lis.Close() })
+		return lis, func(context.Context) (net.Conn, error) { return lis.Dial() }
+	}},
+	{"tcp", func(b *testing.B) (net.Listener, func(context.Context) (net.Conn, error)) {
+		lis, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { lis.Close() })
+		var d net.Dialer
+		return lis, func(ctx context.Context) (net.Conn, error) { return d.DialContext(ctx, "tcp", lis.Addr().String()) }
+	}},
+}
+
+// BenchmarkTransport compares netsim with bufconn and loopback TCP in one
+// run: raw bytes in 32 KiB writes, and a gRPC client stream of the replay's
+// 256-byte messages to a server that keeps nothing.
+func BenchmarkTransport(b *testing.B) {
+	for _, tr := range transports {
+		b.Run("net="+tr.name+"/load=raw", func(b *testing.B) { benchRaw(b, tr) })
+		b.Run("net="+tr.name+"/load=stream", func(b *testing.B) { benchStream(b, tr) })
+	}
+}
+
+func benchRaw(b *testing.B, tr transport) {
+	lis, dial := tr.listen(b)
+	done := make(chan int64, 1)
+	go func() {
+		c, err := lis.Accept()
+		if err != nil {
+			done <- -1
+			return
+		}
+		n, _ := io.Copy(io.Discard, c)
+		c.Close()
+		done <- n
+	}()
+	c, err := dial(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	buf := make([]byte, rawWrite)
+	b.SetBytes(rawWrite)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := c.Write(buf); err != nil {
+			b.Fatal(err)
+		}
+	}
+	c.Close()
+	// Count what the reader received, so buffering cannot flatter a
+	// transport.
+	if n := <-done; n != int64(b.N)*rawWrite {
+		b.Fatalf("reader got %d bytes, want %d", n, int64(b.N)*rawWrite)
+	}
+	b.StopTimer()
+}
+
+// grpcPair serves the replay service on tr and returns a client with the
+// default log, and the store of the server.
+func grpcPair(b *testing.B, tr transport, opts ...grpc.DialOption) (*replay.Client, *replay.Log) {
+	lis, dial := tr.listen(b)
+	log, err := replay.NewLog(replay.DefaultEntries, replay.DefaultEntrySize)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := grpc.NewServer()
+	replay.Register(s, replay.NewStore(log.Len()))
+	go s.Serve(lis)
+	b.Cleanup(s.Stop)
+	opts = append([]grpc.DialOption{
+		grpc.WithInsecure(),
+		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return dial(ctx) }),
+	}, opts...)
+	cc, err := grpc.Dial("passthrough:///server", opts...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { cc.Close() })
+	return replay.NewClient(cc, log), log
+}
+
+func benchStream(b *testing.B, tr transport) {
+	client, _ := grpcPair(b, tr)
+	msg := make([]byte, replay.DefaultEntrySize)
+	ctx := context.Background()
+	// Connect outside the timing.
+	if err := client.Discard(ctx, msg, 1); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(replay.DefaultEntrySize)
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	if err := client.Discard(ctx, msg, b.N); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "msgs/s")
+}
+
+// BenchmarkReplay measures how fast each strategy's client pushes the
+// default log (1,000 entries of 256 bytes) to a server that has just
+// restarted, over netsim's local link: one op is one whole replay, on one
+// client stream or as one unary call per entry.
+func BenchmarkReplay(b *testing.B) {
+	for _, info := range strategies.All() {
+		for _, mode := range []string{"stream", "unary"} {
+			b.Run(fmt.Sprintf("strategy=%s/mode=%s", info.Name, mode), func(b *testing.B) {
+				benchReplay(b, info, mode)
+			})
+		}
+	}
+}
+
+func benchReplay(b *testing.B, info strategies.Info, mode string) {
+	n := netsim.New(netsim.Local)
+	defer n.Close()
+	log, err := replay.NewLog(replay.DefaultEntries, replay.DefaultEntrySize)
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv, err := netsim.StartServer(n, "server:1", func() netsim.Instance {
+		s := grpc.NewServer()
+		replay.Register(s, replay.NewStore(log.Len()))
+		return netsim.Instance{GRPC: s}
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	hooks := strategies.Hooks{
+		Dial:   func(ctx context.Context, addr string) (net.Conn, error) { return n.Dial(ctx, netsim.Addr(addr)) },
+		Replay: func() {}, // the benchmark replays itself, in the timed loop
+		Lost:   func() {},
+	}
+	opts := append([]grpc.DialOption{grpc.WithInsecure(), grpc.WithContextDialer(hooks.Dial)},
+		info.New().DialOptions(hooks)...)
+	cc, err := grpc.Dial("passthrough:///server:1", opts...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer cc.Close()
+	client := replay.NewClient(cc, log)
+	replayOnce := client.Replay
+	if mode == "unary" {
+		replayOnce = client.ReplayUnary
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := replayOnce(ctx); err != nil {
+		b.Fatal(err)
+	}
+	// Restart the server so the replays go over a reconnected channel.
+	crash, err := netsim.LookupFault("crash")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := srv.Inject(ctx, crash, 0); err != nil {
+		b.Fatal(err)
+	}
+	if err := replayOnce(ctx); err != nil {
+		b.Fatal(err)
+	}
+
+	b.SetBytes(log.Bytes())
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	for i := 0; i < b.N; i++ {
+		if err := replayOnce(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*log.Len())/time.Since(start).Seconds(), "msgs/s")
+}

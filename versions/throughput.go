@@ -1,0 +1,107 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"golang.org/x/perf/benchfmt"
+
+	"github.com/reconnbench/reconnbench/bench"
+	"github.com/reconnbench/reconnbench/replay"
+)
+
+// replayBenchtime keeps BenchmarkReplay short inside make bench: a replay
+// of the default log takes about a millisecond on a stream and 30 ms as
+// unary calls, so each run still covers several replays.
+const replayBenchtime = "200ms"
+
+// runThroughput runs BenchmarkReplay for the given strategies with the
+// release's test binary, on the real clock and alone on the machine, and
+// writes its results to out with the configuration the matrix's results
+// carry, so they merge into the release's file.
+func (c *runConfig) runThroughput(ctx context.Context, bin, v string, strategies []string, out string) error {
+	quoted := make([]string, len(strategies))
+	for i, s := range strategies {
+		quoted[i] = regexp.QuoteMeta(s)
+	}
+	args := []string{
+		"-test.run=^$", "-test.benchmem", "-test.timeout=0",
+		"-test.bench=^BenchmarkReplay$/^strategy=(" + strings.Join(quoted, "|") + ")$/",
+		"-test.count=" + strconv.Itoa(c.matrix.Count),
+		"-test.benchtime=" + replayBenchtime,
+	}
+	cmd := exec.CommandContext(ctx, bin, args...)
+	var stdout bytes.Buffer
+	var stderr tailBuffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return &cellError{err: fmt.Errorf("BenchmarkReplay: %w", err), stderr: stderr.String() + stdout.String()}
+	}
+	w, err := bench.CreateResultFile(out)
+	if err != nil {
+		return err
+	}
+	config := []benchfmt.Config{
+		{Key: "grpc", Value: []byte(v), File: true},
+		{Key: "go", Value: []byte(c.goVersion), File: true},
+		{Key: "clock", Value: []byte(bench.Real), File: true},
+		{Key: "link", Value: []byte("local"), File: true},
+		{Key: "log", Value: []byte(fmt.Sprintf("%dx%dB", replay.DefaultEntries, replay.DefaultEntrySize)), File: true},
+	}
+	r := benchfmt.NewReader(&stdout, filepath.Base(bin)+" output")
+	n := 0
+	for r.Scan() {
+		res, ok := r.Result().(*benchfmt.Result)
+		if !ok {
+			continue // the test binary's PASS and ok lines
+		}
+		setFileConfig(res, config)
+		if err := w.Write(res); err != nil {
+			w.Discard()
+			return err
+		}
+		n++
+	}
+	if err := r.Err(); err != nil {
+		w.Discard()
+		return err
+	}
+	if n == 0 {
+		w.Discard()
+		return fmt.Errorf("BenchmarkReplay wrote no results")
+	}
+	return w.Commit()
+}
+
+// withThroughput is how runRelease adds the throughput results to the
+// cells' files, or a note of why there are none.
+func (c *runConfig) withThroughput(ctx context.Context, tmp, bin, v string, strategies []string, files []string) []string {
+	if c.noThroughput {
+		return files
+	}
+	out := filepath.Join(tmp, v+"-throughput.txt")
+	if err := c.runThroughput(ctx, bin, v, strategies, out); err != nil {
+		fmt.Fprintf(os.Stderr, "versions: gRPC-Go %s: throughput FAILED: %v\n", v, err)
+		return files
+	}
+	return append(files, out)
+}
+
+// setFileConfig sets file-level configuration keys of res, which SetConfig
+// would add as per-benchmark keys.
+func setFileConfig(res *benchfmt.Result, config []benchfmt.Config) {
+	for _, kv := range config {
+		if i, ok := res.ConfigIndex(kv.Key); ok {
+			res.Config[i] = kv
+		} else {
+			res.Config = append(res.Config, kv)
+		}
+	}
+}
