@@ -3,6 +3,7 @@
 #   make bench      run the reconnect matrix against the default releases
 #   make test       vet, gofmt, every test with the race detector, and a
 #                   smoke run against the oldest, a middle and the newest release
+#   make plots      figures and results/REPORT.md from the results (also run by make bench)
 #   make compare    benchstat over the results, releases as columns (A=, B= for two)
 #   make bisect     first release where a metric changes (STRATEGY FAULT TRAFFIC METRIC GOOD BAD)
 #   make compat     which releases build and run with which Go toolchains
@@ -33,12 +34,16 @@ VERSIONS_CMD := $(GOCMD) run ./versions
 # channels stay IDLE, and the newest.
 SMOKE_VERSIONS := v1.30.0 v1.41.0 v1.85.0
 
-.PHONY: bench bench-throughput test compare bisect compat versions
+.PHONY: bench bench-throughput plots test compare bisect compat versions
 
 bench:
 	$(VERSIONS_CMD) bench -versions '$(VERSIONS)' -go '$(GO)' -count '$(COUNT)' -clock '$(CLOCK)' \
 		-link '$(LINK)' -results '$(RESULTS)' -shard '$(SHARD)' \
 		-strategies '$(STRATEGIES)' -faults '$(FAULTS)' -traffic '$(TRAFFIC)'
+	$(GOCMD) run ./plots -results '$(RESULTS)'
+
+plots:
+	$(GOCMD) run ./plots -results '$(RESULTS)'
 
 bench-throughput:
 	$(VERSIONS_CMD) throughput -count '$(COUNT)' -results '$(RESULTS)'
