@@ -53,7 +53,7 @@ test:
 	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	$(GOCMD) test -race -count=1 ./...
 	@smoke=$$(mktemp -d) && trap 'rm -rf "$$smoke"' EXIT && \
-		$(VERSIONS_CMD) bench -versions '$(SMOKE_VERSIONS)' -count 1 -results "$$smoke"
+		$(VERSIONS_CMD) bench -versions '$(SMOKE_VERSIONS)' -count 1 -no-throughput -results "$$smoke"
 
 compare:
 	$(VERSIONS_CMD) compare -results '$(RESULTS)' -a '$(A)' -b '$(B)'

@@ -199,10 +199,7 @@ func (c *cycle) newInstance() netsim.Instance {
 	c.rec.add(EventServerUp, fmt.Sprint(len(c.stores)))
 	c.mu.Unlock()
 
-	s := grpc.NewServer(grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{
-		MinTime:             strategies.KeepaliveParams.Time / 2,
-		PermitWithoutStream: true,
-	}))
+	s := newGRPCServer()
 	replay.Register(s, store)
 	hs := health.NewServer()
 	hs.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
@@ -211,6 +208,16 @@ func (c *cycle) newInstance() netsim.Instance {
 		hs.Shutdown()
 		store.Drain()
 	}}
+}
+
+// newGRPCServer is the server every measurement uses. It permits the
+// keepalive strategies' pings; without that, older releases answer client
+// pings, BDP estimation's included, with a too_many_pings GOAWAY.
+func newGRPCServer() *grpc.Server {
+	return grpc.NewServer(grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{
+		MinTime:             strategies.KeepaliveParams.Time / 2,
+		PermitWithoutStream: true,
+	}))
 }
 
 func (c *cycle) store(i int) *replay.Store {

@@ -107,7 +107,7 @@ func grpcPair(b *testing.B, tr transport, opts ...grpc.DialOption) (*replay.Clie
 	if err != nil {
 		b.Fatal(err)
 	}
-	s := grpc.NewServer()
+	s := newGRPCServer()
 	replay.Register(s, replay.NewStore(log.Len()))
 	go s.Serve(lis)
 	b.Cleanup(s.Stop)
@@ -163,7 +163,7 @@ func benchReplay(b *testing.B, info strategies.Info, mode string) {
 		b.Fatal(err)
 	}
 	srv, err := netsim.StartServer(n, "server:1", func() netsim.Instance {
-		s := grpc.NewServer()
+		s := newGRPCServer()
 		replay.Register(s, replay.NewStore(log.Len()))
 		return netsim.Instance{GRPC: s}
 	})
@@ -184,12 +184,18 @@ func benchReplay(b *testing.B, info strategies.Info, mode string) {
 	}
 	defer cc.Close()
 	client := replay.NewClient(cc, log)
-	replayOnce := client.Replay
+	replayFn := client.Replay
 	if mode == "unary" {
-		replayOnce = client.ReplayUnary
+		replayFn = client.ReplayUnary
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
+	// Each replay is bounded as the harness bounds it, so a stuck one
+	// fails the benchmark in seconds.
+	replayOnce := func(ctx context.Context) error {
+		ctx, cancel := context.WithTimeout(ctx, DefaultReplayTimeout)
+		defer cancel()
+		return replayFn(ctx)
+	}
+	ctx := context.Background()
 	if err := replayOnce(ctx); err != nil {
 		b.Fatal(err)
 	}
