@@ -24,6 +24,7 @@ func (f Flap) Inject(ctx context.Context, s *Server, downtime time.Duration) err
 	for i := 0; i < f.Times; i++ {
 		if i > 0 {
 			if err := sleep(ctx, f.Up); err != nil {
+				s.crash() // leave the server down, as Inject promises
 				return err
 			}
 		}

@@ -68,7 +68,7 @@ const (
 	Pending  Outcome = iota // still under way
 	Accepted                // a connection was established
 	Refused                 // nothing listened at the address
-	TimedOut                // the address was unreachable until the dial's context ended
+	TimedOut                // the dial's context ended first (the address was unreachable, or the round trip outlasted it)
 )
 
 var outcomeNames = [...]string{Pending: "pending", Accepted: "accepted", Refused: "refused", TimedOut: "timed-out"}
@@ -183,7 +183,7 @@ func (n *Network) Dial(ctx context.Context, addr Addr) (net.Conn, error) {
 	case err == nil:
 		d.Outcome = Accepted
 		n.conns = append(n.conns, c)
-	case unreachable:
+	case unreachable || (ctx.Err() != nil && err == ctx.Err()):
 		d.Outcome = TimedOut
 	default:
 		d.Outcome = Refused

@@ -5,7 +5,9 @@ package netsim
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -187,5 +189,224 @@ func TestOutcomeString(t *testing.T) {
 		if o.String() != want {
 			t.Errorf("Outcome(%d) = %q, want %q", int(o), o.String(), want)
 		}
+	}
+}
+
+// TestDialCancelledInHandshake: a dial whose context ends during the round
+// trip fails with the context's error, makes no connection, and is recorded
+// as timed out: something listened, so it was not refused.
+func TestDialCancelledInHandshake(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		n := New(WAN)
+		defer n.Close()
+		lis, _ := n.Listen("server:1")
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+		defer cancel()
+		if _, err := n.Dial(ctx, "server:1"); !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("dial cut short by its context: %v", err)
+		}
+		if got := len(lis.Conns()); got != 0 {
+			t.Errorf("listener has %d connections, want none", got)
+		}
+		if got := len(n.Conns()); got != 0 {
+			t.Errorf("network has %d connections, want none", got)
+		}
+		d := n.Dials()[0]
+		if d.Outcome != TimedOut || d.End.Sub(d.Start) != 10*time.Millisecond {
+			t.Errorf("dial recorded as %+v, want timed out after 10ms", d)
+		}
+	})
+}
+
+// TestBacklog: dials queue at a listener nobody accepts from until the
+// backlog is full, then are refused; closing the listener resets the queued
+// ones.
+func TestBacklog(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		n := New(Local)
+		defer n.Close()
+		lis, _ := n.Listen("server:1")
+		var queued []net.Conn
+		for i := range backlog {
+			c, err := n.Dial(context.Background(), "server:1")
+			if err != nil {
+				t.Fatalf("dial %d of a backlog of %d: %v", i+1, backlog, err)
+			}
+			defer c.Close()
+			queued = append(queued, c)
+		}
+		if _, err := n.Dial(context.Background(), "server:1"); !errors.Is(err, syscall.ECONNREFUSED) {
+			t.Errorf("dial beyond the backlog: %v, want ECONNREFUSED", err)
+		}
+		if got := len(lis.Conns()); got != backlog {
+			t.Errorf("listener has %d connections, want %d", got, backlog)
+		}
+		ds := n.Dials()
+		if last := ds[len(ds)-1]; last.Outcome != Refused {
+			t.Errorf("dial beyond the backlog recorded as %v", last.Outcome)
+		}
+		// Accepting one makes room for one more.
+		accepted, err := lis.Accept()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer accepted.Close()
+		late, err := n.Dial(context.Background(), "server:1")
+		if err != nil {
+			t.Fatalf("dial after an Accept made room: %v", err)
+		}
+		defer late.Close()
+		lis.Close()
+		accepted.Write([]byte("x")) // accepted is the server end of queued[0]
+		if _, err := queued[0].Read(make([]byte, 1)); err != nil {
+			t.Errorf("accepted connection after its listener closed: %v, want it left alone", err)
+		}
+		if _, err := queued[1].Read(make([]byte, 1)); !IsReset(err) {
+			t.Errorf("queued connection when its listener closed: %v, want a reset", err)
+		}
+		if _, err := late.Write([]byte("x")); !IsReset(err) {
+			t.Errorf("write on a queued connection after its listener closed: %v, want a reset", err)
+		}
+	})
+}
+
+// TestConnsAndGaveUp: Conns lists client ends in dial order with the time
+// each was closed by the client; closing the server end is not the client
+// giving up.
+func TestConnsAndGaveUp(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		n := New(LAN)
+		defer n.Close()
+		var ev events
+		n.Observe(&ev)
+		lis, _ := n.Listen("server:1")
+		dial := func() (net.Conn, net.Conn) {
+			c, err := n.Dial(context.Background(), "server:1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := lis.Accept()
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c, s
+		}
+		t0 := time.Now()
+		c1, s1 := dial() // opened at 2ms, after the round trip
+		time.Sleep(time.Second)
+		c2, s2 := dial()
+		defer c2.Close()
+		defer s2.Close()
+		s1.Close()
+		if len(ev.gaveUps) != 0 {
+			t.Errorf("closing the server end was reported as a give-up: %+v", ev.gaveUps)
+		}
+		time.Sleep(time.Second)
+		c1.Close()
+		c1.Close() // only the first close counts
+
+		conns := n.Conns()
+		if len(conns) != 2 {
+			t.Fatalf("Conns() = %+v, want 2", conns)
+		}
+		first, second := conns[0], conns[1]
+		if first.Local != Addr(c1.LocalAddr().String()) || first.Remote != "server:1" ||
+			first.Opened.Sub(t0) != 2*time.Millisecond || first.Closed.Sub(t0) != 2*time.Second+4*time.Millisecond {
+			t.Errorf("first connection %+v, want %v opened at +2ms and closed at +2.004s", first, c1.LocalAddr())
+		}
+		if second.Local != Addr(c2.LocalAddr().String()) || !second.Closed.IsZero() {
+			t.Errorf("second connection %+v, want %v still open", second, c2.LocalAddr())
+		}
+		if len(ev.gaveUps) != 1 || ev.gaveUps[0] != first {
+			t.Errorf("observed give-ups %+v, want exactly %+v", ev.gaveUps, first)
+		}
+		if got := ev.outcomes(); !equalOutcomes(got, []Outcome{Accepted, Accepted}) {
+			t.Errorf("observed dials %v", got)
+		}
+	})
+}
+
+// TestNetworkCloseListenersAndConns: closing the network ends Accept on its
+// listeners, leaves established connections working, and is idempotent.
+func TestNetworkCloseListenersAndConns(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		n := New(Local)
+		lis, _ := n.Listen("server:1")
+		c, err := n.Dial(context.Background(), "server:1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		s, _ := lis.Accept()
+		defer s.Close()
+		accepted := make(chan error, 1)
+		go func() {
+			_, err := lis.Accept()
+			accepted <- err
+		}()
+		synctest.Wait()
+		if err := n.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := n.Close(); err != nil {
+			t.Errorf("second Network.Close: %v", err)
+		}
+		if err := <-accepted; !errors.Is(err, net.ErrClosed) {
+			t.Errorf("Accept when the network closed: %v, want net.ErrClosed", err)
+		}
+		if err := lis.Close(); err != nil {
+			t.Errorf("closing an already closed listener: %v", err)
+		}
+		io.WriteString(c, "still here")
+		buf := make([]byte, 10)
+		if _, err := io.ReadFull(s, buf); err != nil || string(buf) != "still here" {
+			t.Errorf("connection after the network closed: %q, %v; want it still working", buf, err)
+		}
+		if lis.Addr().String() != "server:1" || lis.Addr().Network() != "netsim" {
+			t.Errorf("listener address %v on %q", lis.Addr(), lis.Addr().Network())
+		}
+	})
+}
+
+func TestProfiles(t *testing.T) {
+	got := Profiles()
+	if len(got) != 3 || got[0] != Local || got[1] != LAN || got[2] != WAN {
+		t.Fatalf("Profiles() = %v, want local, lan, wan", got)
+	}
+	got[0].Name = "changed"
+	if Profiles()[0].Name != "local" {
+		t.Error("Profiles() returns the registry itself, not a copy")
+	}
+	for _, tc := range []struct {
+		p    Profile
+		want string
+	}{
+		{Local, "local (no latency, unlimited bandwidth)"},
+		{LAN, "lan (1ms one way, 100 Mbit/s)"},
+		{WAN, "wan (30ms one way, 20 Mbit/s)"},
+		{Profile{Name: "far", Latency: time.Second}, "far (1s one way, unlimited bandwidth)"},
+	} {
+		if s := tc.p.String(); s != tc.want {
+			t.Errorf("String() = %q, want %q", s, tc.want)
+		}
+	}
+	if New(WAN).Link() != WAN {
+		t.Error("Link() is not the profile the network was made with")
+	}
+}
+
+func TestFaults(t *testing.T) {
+	fs := Faults()
+	names := FaultNames()
+	if len(fs) != len(names) {
+		t.Fatalf("%d faults but %d names", len(fs), len(names))
+	}
+	for i, f := range fs {
+		if f.Name() != names[i] {
+			t.Errorf("fault %d is %q, name list says %q", i, f.Name(), names[i])
+		}
+	}
+	if !slices.IsSorted(names) {
+		t.Errorf("FaultNames() = %v, not sorted", names)
 	}
 }

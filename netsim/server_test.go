@@ -5,6 +5,7 @@ package netsim
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -213,19 +214,77 @@ func TestFlap(t *testing.T) {
 	})
 }
 
+// TestInjectCancelled: whichever fault it is and wherever in the fault the
+// context ends, Inject returns the context's error at once and leaves the
+// server down: dials are refused (or hang, for a vanished host) and a
+// further Inject is refused.
 func TestInjectCancelled(t *testing.T) {
+	for _, tc := range []struct {
+		fault    string
+		downtime time.Duration
+		cancelAt time.Duration
+		dial     Outcome // what a dial gets afterwards
+	}{
+		{"crash", time.Hour, time.Second, Refused},
+		{"graceful", time.Hour, time.Second, Refused},
+		{"blackhole", time.Hour, time.Second, TimedOut},
+		{"flap", time.Hour, time.Second, Refused},
+		// Flap up for its 300ms between the first and second crash.
+		{"flap", time.Second, 1100 * time.Millisecond, Refused},
+	} {
+		t.Run(fmt.Sprintf("%s/%v", tc.fault, tc.cancelAt), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				n, s := startServer(t)
+				start := time.Now()
+				ctx, cancel := context.WithTimeout(context.Background(), tc.cancelAt)
+				defer cancel()
+				if err := s.Inject(ctx, lookup(t, tc.fault), tc.downtime); !errors.Is(err, context.DeadlineExceeded) {
+					t.Errorf("Inject with a context that ends first: %v", err)
+				}
+				if got := time.Since(start); got != tc.cancelAt {
+					t.Errorf("Inject returned after %v, want when its context ended (%v)", got, tc.cancelAt)
+				}
+				dctx, dcancel := context.WithTimeout(context.Background(), time.Second)
+				defer dcancel()
+				if c, err := n.Dial(dctx, addr); err == nil {
+					c.Close()
+				}
+				ds := n.Dials()
+				if got := ds[len(ds)-1].Outcome; got != tc.dial {
+					t.Errorf("dial after a cancelled Inject: %v, want %v (the server down)", got, tc.dial)
+				}
+				if err := s.Inject(context.Background(), lookup(t, "crash"), 0); err == nil {
+					t.Error("Inject on a server that is down succeeded")
+				}
+				// Close brings nothing back but makes the address an ordinary
+				// one again: dials are refused rather than left hanging.
+				s.Close()
+				if _, err := n.Dial(context.Background(), addr); !errors.Is(err, syscall.ECONNREFUSED) {
+					t.Errorf("dial after Close: %v, want ECONNREFUSED", err)
+				}
+			})
+		})
+	}
+}
+
+func TestStartServer(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		n, s := startServer(t)
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		defer cancel()
-		if err := s.Inject(ctx, lookup(t, "crash"), time.Hour); !errors.Is(err, context.DeadlineExceeded) {
-			t.Errorf("Inject with a context that ends first: %v", err)
+		if s.Addr() != addr {
+			t.Errorf("Addr() = %v, want %v", s.Addr(), addr)
 		}
-		if _, err := n.Dial(context.Background(), addr); !errors.Is(err, syscall.ECONNREFUSED) {
-			t.Errorf("dial after a cancelled Inject: %v, want the server still down", err)
+		if got := s.Starts(); len(got) != 1 || !got[0].Equal(time.Now()) {
+			t.Errorf("Starts() = %v, want one start, now", got)
 		}
-		if err := s.Inject(context.Background(), lookup(t, "crash"), 0); err == nil {
-			t.Error("Inject on a server that is down succeeded")
+		if _, err := StartServer(n, addr, func() Instance { return Instance{GRPC: grpc.NewServer()} }); !errors.Is(err, syscall.EADDRINUSE) {
+			t.Errorf("second server at the same address: %v, want EADDRINUSE", err)
 		}
+		// Close stops the instance: its connections are reset.
+		_, fr := h2conn(t, n)
+		s.Close()
+		if _, err := drainFrames(fr); !IsReset(err) {
+			t.Errorf("connection when the server closed: %v, want a reset", err)
+		}
+		s.Close() // idempotent
 	})
 }
