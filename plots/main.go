@@ -1,44 +1,62 @@
 // Command plots draws the reconnbench results as figures and writes a
 // report.
 //
-//	go run ./plots [-results results] [-traffic idle] [-release v1.85.0]
+//	go run ./plots [-results results] [-traffic idle] [-release v1.85.0] [-svg=false]
 //
-// It reads every results file (grpc-*.txt) and trace file of the results
-// folder, summarises each cell (median, percentiles, a 95% confidence
-// interval of the median) and writes PNG figures into the folder's figures/
-// and the report REPORT.md next to the results. Nothing is written unless
-// everything is read and drawn: a malformed file stops it with its name and
-// line.
+// It reads every results file (grpc-*.txt) of the results folder with
+// benchfmt, and the trace file beside each (grpc-*.trace) where there is
+// one. It summarises each cell (median, percentiles and a 95% confidence
+// interval of the median, see Summarize), draws seven kinds of figure as
+// PNG and SVG into <results>/figures/, and writes <results>/REPORT.md,
+// which embeds them by relative links, so a committed results folder
+// carries its own figures and report.
+//
+// Results of different toolchains, clocks or links (configuration keys
+// go, clock, link) are kept apart as series of their own and labelled,
+// for example "v1.85.0 (real)"; they are never pooled.
+//
+// Nothing is written unless everything was read and drawn: every figure
+// and the report are rendered in memory, written under temporary names
+// and renamed into place together. A missing, empty or malformed results
+// file stops it with the file name and line, and any error is one line on
+// standard error and exit status 1.
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
-
-	"github.com/reconnbench/reconnbench/bench"
+	"strings"
 )
 
 func main() {
-	if err := run(os.Args[1:]); err != nil {
+	if err := run(os.Args[1:], os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "plots:", err)
 		os.Exit(1)
 	}
 }
 
-func run(args []string) error {
+// figDir is where the figures go, inside the results folder.
+const figDir = "figures"
+
+func run(args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("plots", flag.ContinueOnError)
-	results := fs.String("results", "results", "results folder to read, and to write figures/ and REPORT.md into")
+	fs.SetOutput(stderr)
+	results := fs.String("results", "results", "results folder to read, and to write "+figDir+"/ and REPORT.md into")
 	traffic := fs.String("traffic", "", "traffic mode of the recovery, dials and timeline figures (default idle, or the first the results have)")
-	release := fs.String("release", "", "release of the distribution and timeline figures (default: the newest)")
+	release := fs.String("release", "", "release of the distribution and timeline figures, as a version or a label such as \"v1.85.0 (real)\" (default the newest)")
+	svg := fs.Bool("svg", true, "write each figure as SVG too")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
+
 	files, err := resultsFiles(*results)
 	if err != nil {
 		return err
@@ -47,80 +65,175 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(d.Runs) == 0 || len(d.Strategies) == 0 {
-		return fmt.Errorf("%s: no reconnect results in %d files", *results, len(files))
+	if len(d.Runs) == 0 {
+		return fmt.Errorf("%s: no BenchmarkReconnect results in %d files", *results, len(files))
 	}
 	if *traffic == "" {
 		*traffic = d.Traffic[0] // idle first, where there is idle
 	}
 	if !slices.Contains(d.Traffic, *traffic) {
-		return fmt.Errorf("traffic mode %q is not in the results (have: %v)", *traffic, d.Traffic)
+		return fmt.Errorf("traffic mode %q is not in the results (have: %s)", *traffic, strings.Join(d.Traffic, ", "))
 	}
-	one, err := newestRun(d, *release)
+	one, err := findRun(d, *release)
 	if err != nil {
 		return err
 	}
 
-	// Draw everything in memory first: a failure leaves no partial set.
-	var figs []*Figure
-	var skipped []string
+	figs, skipped, err := drawAll(d, *traffic, one)
+	if err != nil {
+		return err
+	}
+	rp := report{d: d, figs: figs, figDir: figDir, skipped: skipped, svg: *svg}
+
+	var outs []output
+	dir := filepath.Join(*results, figDir)
+	for _, f := range figs {
+		outs = append(outs, output{filepath.Join(dir, f.Name+".png"), f.PNG})
+		if *svg {
+			outs = append(outs, output{filepath.Join(dir, f.Name+".svg"), f.SVG})
+		}
+	}
+	outs = append(outs, output{filepath.Join(*results, "REPORT.md"), []byte(rp.markdown())})
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if err := writeAll(outs); err != nil {
+		return err
+	}
+	if err := removeStale(dir, outs); err != nil {
+		return err
+	}
+	for _, s := range skipped {
+		fmt.Fprintf(stderr, "plots: not drawn: %s\n", s)
+	}
+	fmt.Fprintf(stderr, "plots: %d figures in %s, report %s\n", len(figs), dir, filepath.Join(*results, "REPORT.md"))
+	return nil
+}
+
+// drawAll renders every figure in memory, and says which it could not
+// draw for lack of data.
+func drawAll(d *Dataset, traffic string, one *Run) (figs []*Figure, skipped []string, err error) {
 	add := func(f *Figure, err error, why string) error {
+		switch {
+		case err != nil:
+			return err
+		case f == nil:
+			skipped = append(skipped, why)
+		default:
+			figs = append(figs, f)
+		}
+		return nil
+	}
+	steps := []func() error{
+		func() error { f, err := recoveryFigure(d, traffic); return add(f, err, "") },
+		func() error { f, err := missedFigure(d); return add(f, err, "") },
+		func() error { f, err := dialsFigure(d, traffic); return add(f, err, "") },
+		func() error {
+			if !slices.Contains(d.Faults, "blackhole") {
+				skipped = append(skipped, "detection time after a blackhole (figure 4): the results have no blackhole fault")
+				return nil
+			}
+			f, err := detectionFigure(d)
+			return add(f, err, "")
+		},
+		func() error { f, err := cdfFigure(d, one); return add(f, err, "") },
+		func() error {
+			f, err := throughputFigure(d)
+			return add(f, err, "replay throughput (figure 6): the results have no BenchmarkReplay lines")
+		},
+		func() error {
+			if len(one.Traces) == 0 {
+				skipped = append(skipped, fmt.Sprintf("timelines (figure 7): no trace file (grpc-%s….trace) beside the results of %s", one.Release, one.Label))
+				return nil
+			}
+			first := true
+			for _, fault := range d.Faults {
+				f, err := timelineFigure(d, one, fault, traffic)
+				if f != nil && !first {
+					// The first timeline's caption explains them all.
+					f.Caption = "Like the timeline above, for a " + fault + " restart."
+				}
+				first = first && f == nil
+				why := fmt.Sprintf("timeline of a %s restart (figure 7): the traces of %s have no %s/%s cycle", fault, one.Label, fault, traffic)
+				if err := add(f, err, why); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return nil, nil, err
+		}
+	}
+	return figs, skipped, nil
+}
+
+// output is a file to write.
+type output struct {
+	path string
+	data []byte
+}
+
+// writeAll writes every output under a temporary name beside it and, only
+// when all are written, renames them into place: a failure leaves the old
+// files as they were and no partial figure.
+func writeAll(outs []output) (err error) {
+	tmps := make([]string, 0, len(outs))
+	defer func() {
+		if err != nil {
+			for _, t := range tmps {
+				os.Remove(t)
+			}
+		}
+	}()
+	for _, o := range outs {
+		f, err := os.CreateTemp(filepath.Dir(o.path), "."+filepath.Base(o.path)+".*.tmp")
 		if err != nil {
 			return err
 		}
-		if f == nil {
-			skipped = append(skipped, why)
-			return nil
+		tmps = append(tmps, f.Name())
+		_, err = f.Write(o.data)
+		if err == nil {
+			err = f.Chmod(0o644)
 		}
-		figs = append(figs, f)
-		return nil
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", o.path, err)
+		}
 	}
-	rec, err := recoveryFigure(d, *traffic)
-	if err := add(rec, err, ""); err != nil {
-		return err
-	}
-	figs = append(figs, missedFigure(d), dialsFigure(d, *traffic))
-	if slices.Contains(d.Faults, "blackhole") {
-		det, err := detectionFigure(d)
-		if err := add(det, err, ""); err != nil {
+	for i, o := range outs {
+		if err := os.Rename(tmps[i], o.path); err != nil {
 			return err
 		}
 	}
-	cdf, err := cdfFigure(d, one)
-	if err := add(cdf, err, ""); err != nil {
-		return err
-	}
-	tput, err := throughputFigure(d)
-	if err := add(tput, err, "replay throughput: the results have no BenchmarkReplay lines"); err != nil {
-		return err
-	}
-	for _, fault := range []string{"crash", "blackhole"} {
-		f, err := timelineFigure(d, one, fault, *traffic)
-		if err := add(f, err, fmt.Sprintf("timeline of a %s restart: no trace file for %s", fault, one.Label)); err != nil {
-			return err
-		}
-	}
+	return nil
+}
 
-	figDir := filepath.Join(*results, "figures")
-	if err := os.MkdirAll(figDir, 0o755); err != nil {
-		return err
+// removeStale deletes figures a previous run drew that this one did not
+// (a throughput figure whose results are gone, a fault no longer
+// measured), so that the folder matches the report. Only PNG and SVG files
+// of the figures folder are touched: it is generated.
+func removeStale(dir string, outs []output) error {
+	keep := map[string]bool{}
+	for _, o := range outs {
+		keep[filepath.Clean(o.path)] = true
 	}
-	for _, f := range figs {
-		if err := f.write(figDir); err != nil {
-			return err
-		}
-	}
-	report, err := bench.CreatePending(filepath.Join(*results, "REPORT.md"))
+	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return err
 	}
-	if err := writeReport(report, d, files, figs, "figures", skipped); err != nil {
-		report.Discard()
-		return err
+	for _, e := range entries {
+		ext := filepath.Ext(e.Name())
+		p := filepath.Join(dir, e.Name())
+		if e.Type().IsRegular() && (ext == ".png" || ext == ".svg") && !keep[p] {
+			if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return err
+			}
+		}
 	}
-	if err := report.Commit(); err != nil {
-		return err
-	}
-	fmt.Fprintf(os.Stderr, "plots: %d figures in %s, report %s\n", len(figs), figDir, report.Path())
 	return nil
 }

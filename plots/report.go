@@ -2,180 +2,89 @@ package main
 
 import (
 	"fmt"
-	"io"
-	"math"
-	"sort"
+	"path/filepath"
 	"strings"
 )
 
-// missedAt is the fraction of cycles of a cell that missed, NaN without
-// data.
-func missedAt(r *Run, c Cell) float64 {
-	f, _ := Fraction(r.Cells[c]["missed/op"])
-	return f
-}
-
-// change is a cell whose outcome flips between two consecutive runs.
-type change struct {
-	strategy, from, to string
-	stops              bool // stops recovering at to, or starts
-	cells              []string
-}
-
-// changes finds, per strategy, the consecutive runs between which cells go
-// from mostly recovering to mostly missing or back.
-func changes(d *Dataset) []change {
-	var out []change
-	for _, s := range d.Strategies {
-		for i := 1; i < len(d.Runs); i++ {
-			a, b := d.Runs[i-1], d.Runs[i]
-			var stops, starts []string
-			for _, f := range d.Faults {
-				for _, t := range d.Traffic {
-					c := Cell{s, f, t}
-					ma, mb := missedAt(a, c), missedAt(b, c)
-					if math.IsNaN(ma) || math.IsNaN(mb) {
-						continue
-					}
-					switch {
-					case ma < 0.5 && mb >= 0.5:
-						stops = append(stops, f+"/"+t)
-					case ma >= 0.5 && mb < 0.5:
-						starts = append(starts, f+"/"+t)
-					}
-				}
-			}
-			if len(stops) > 0 {
-				out = append(out, change{s, a.Label, b.Label, true, stops})
-			}
-			if len(starts) > 0 {
-				out = append(out, change{s, a.Label, b.Label, false, starts})
-			}
-		}
-	}
-	return out
-}
-
-// findings are the report's conclusions in plain sentences, computed from
-// the data.
-func findings(d *Dataset) []string {
-	var out []string
-	newest := d.Runs[len(d.Runs)-1]
-	for _, ch := range changes(d) {
-		verb := "stops recovering"
-		if !ch.stops {
-			verb = "starts recovering"
-		}
-		out = append(out, fmt.Sprintf("**%s** %s at **%s** (unlike %s) in %s (fault/traffic).", ch.strategy, verb, ch.to, ch.from, strings.Join(ch.cells, ", ")))
-	}
-	if len(out) == 0 && len(d.Runs) > 1 {
-		out = append(out, fmt.Sprintf("No strategy's outcome changes between any two of the %d releases measured.", len(d.Runs)))
-	}
-	// Cells no release recovers.
-	for _, s := range d.Strategies {
-		var never []string
-		for _, f := range d.Faults {
-			for _, t := range d.Traffic {
-				all := true
-				for _, r := range d.Runs {
-					if m := missedAt(r, Cell{s, f, t}); math.IsNaN(m) || m < 1 {
-						all = false
-					}
-				}
-				if all {
-					never = append(never, f+"/"+t)
-				}
-			}
-		}
-		if len(never) > 0 {
-			out = append(out, fmt.Sprintf("**%s** never recovers, on any release measured, from %s.", s, strings.Join(never, ", ")))
-		}
-	}
-	// Strategies that always recover, and the fastest per fault on the newest release.
-	var always []string
-	for _, s := range d.Strategies {
-		ok := true
-		for _, r := range d.Runs {
-			for c := range r.Cells {
-				if c.Strategy == s && missedAt(r, c) > 0 {
-					ok = false
-				}
-			}
-		}
-		if ok {
-			always = append(always, s)
-		}
-	}
-	if len(always) > 0 {
-		out = append(out, fmt.Sprintf("Recovering in every cycle of every fault, traffic mode and release: **%s**.", strings.Join(always, ", ")))
-	}
-	for _, f := range d.Faults {
-		best, bestT := "", math.Inf(1)
-		for _, s := range d.Strategies {
-			var times []float64
-			missed := false
-			for _, t := range d.Traffic {
-				c := newest.Cells[Cell{s, f, t}]
-				if m, _ := Fraction(c["missed/op"]); m > 0 {
-					missed = true
-				}
-				times = append(times, c["recover-sec/op"]...)
-			}
-			if missed || len(times) == 0 {
-				continue
-			}
-			if m := Summarize(times).Median; m < bestT {
-				best, bestT = s, m
-			}
-		}
-		if best != "" {
-			out = append(out, fmt.Sprintf("Fastest after **%s** on %s, among strategies that never missed it: **%s**, median %.2f s over all traffic modes.", f, newest.Label, best, bestT))
-		} else {
-			out = append(out, fmt.Sprintf("No strategy recovers from **%s** in every traffic mode on %s.", f, newest.Label))
-		}
-	}
-	return out
-}
-
-// cellText is a report table entry: the median recovery time, or missed.
-func cellText(s Samples) string {
-	if s == nil {
+// cellText is a report table entry: the median recovery time, "missed"
+// when no cycle recovered, and the count when some did not.
+func cellText(s *Samples) string {
+	k, n := s.Count("missed/op")
+	if n == 0 {
 		return "–"
 	}
-	frac, n := Fraction(s["missed/op"])
-	xs := s["recover-sec/op"]
+	xs := s.Values("recover-sec/op")
 	switch {
-	case n == 0:
-		return "–"
-	case len(xs) == 0:
+	case k == n || len(xs) == 0:
 		return "missed"
-	case frac > 0:
-		return fmt.Sprintf("%.2f s (missed %.0f/%d)", Summarize(xs).Median, frac*float64(n), n)
+	case k > 0:
+		return fmt.Sprintf("%s, missed %d/%d", secs(Summarize(xs).Median), k, n)
 	}
-	return fmt.Sprintf("%.2f s", Summarize(xs).Median)
+	return secs(Summarize(xs).Median)
 }
 
-// writeReport writes REPORT.md: how to read it, the findings, the figures
-// and a table per fault and traffic mode.
-func writeReport(w io.Writer, d *Dataset, files []string, figs []*Figure, figDir string, skipped []string) error {
+// report is what REPORT.md is made of.
+type report struct {
+	d       *Dataset
+	figs    []*Figure
+	figDir  string // relative to the report
+	skipped []string
+	svg     bool // link each figure's SVG too
+}
+
+// markdown renders the report: the findings, the figures, and a table
+// per fault and traffic mode.
+func (rp report) markdown() string {
+	d := rp.d
 	var b strings.Builder
-	fmt.Fprintf(&b, "# reconnbench report\n\n")
-	fmt.Fprintf(&b, "Generated by `make plots` from %d results files: %d gRPC-Go releases from %s to %s", len(files), len(d.Runs), d.Runs[0].Label, d.Runs[len(d.Runs)-1].Label)
-	gos := map[string]bool{}
-	for _, r := range d.Runs {
-		gos[r.Go] = true
+	b.WriteString("# reconnbench report\n\n")
+	b.WriteString("Generated by `make plots` (`go run ./plots`); do not edit, it is rewritten from the results files.\n\n")
+	fmt.Fprintf(&b, "%d results files, %d gRPC-Go releases from %s to %s, %s.", len(d.Files), countReleases(d),
+		d.Runs[0].Release, d.Runs[len(d.Runs)-1].Release, d.Main.describe())
+	var others []string
+	for _, runs := range seriesRuns(d)[1:] {
+		n := fmt.Sprintf("%d releases", len(runs))
+		if len(runs) == 1 {
+			n = "1 release"
+		}
+		others = append(others, fmt.Sprintf("%s (%s, labelled like %q)", runs[0].Series.describe(), n, runs[0].Label))
 	}
-	fmt.Fprintf(&b, ", Go %s. Each cell is a strategy facing a fault with a kind of client traffic; see the README for exact definitions.\n\n", strings.Join(keys(gos), ", "))
-	fmt.Fprintf(&b, "## Findings\n\n")
-	for _, f := range findings(d) {
-		fmt.Fprintf(&b, "- %s\n", f)
+	if len(others) > 0 {
+		fmt.Fprintf(&b, " Also measured, and kept apart: %s.", list(others))
 	}
-	fmt.Fprintf(&b, "\n## Which strategy on which release\n\n")
-	fmt.Fprintf(&b, "Cells (fault × traffic mode) in which the strategy recovered in every cycle, out of all cells measured; a strategy to rely on recovers everywhere it can detect the loss.\n\n| strategy |")
-	for _, r := range d.Runs {
-		fmt.Fprintf(&b, " %s |", r.Label)
+	b.WriteString(" Each cell is a strategy facing a fault with one kind of client traffic; the README defines them.\n\n")
+
+	b.WriteString("## Findings\n")
+	groups := findings(d)
+	for _, g := range groups {
+		if len(groups) > 1 {
+			fmt.Fprintf(&b, "\n### %s\n", g.series.describe())
+		}
+		b.WriteString("\n")
+		for _, f := range g.items {
+			fmt.Fprintf(&b, "- %s\n", f)
+		}
 	}
-	b.WriteString("\n|---|" + strings.Repeat("---|", len(d.Runs)) + "\n")
+
+	b.WriteString("\n## Figures\n\n")
+	for _, f := range rp.figs {
+		link := func(ext string) string { return filepath.ToSlash(filepath.Join(rp.figDir, f.Name+ext)) }
+		fmt.Fprintf(&b, "### %s\n\n![%s](%s)\n\n%s", f.Title, f.Title, link(".png"), f.Caption)
+		if rp.svg {
+			fmt.Fprintf(&b, " ([SVG](%s))", link(".svg"))
+		}
+		b.WriteString("\n\n")
+	}
+	for _, s := range rp.skipped {
+		fmt.Fprintf(&b, "- Not drawn: %s\n", s)
+	}
+	if len(rp.skipped) > 0 {
+		b.WriteString("\n")
+	}
+
+	b.WriteString("## Which strategy on which release\n\n")
+	b.WriteString("Cells (fault × traffic mode) in which the strategy recovered in every cycle, of the cells measured.\n\n")
+	header(&b, d)
 	for _, s := range d.Strategies {
 		fmt.Fprintf(&b, "| %s |", s)
 		for _, r := range d.Runs {
@@ -183,7 +92,7 @@ func writeReport(w io.Writer, d *Dataset, files []string, figs []*Figure, figDir
 			for c := range r.Cells {
 				if c.Strategy == s {
 					all++
-					if missedAt(r, c) == 0 {
+					if fr, _, _, _ := missedAt(r, c); fr == 0 {
 						ok++
 					}
 				}
@@ -192,25 +101,15 @@ func writeReport(w io.Writer, d *Dataset, files []string, figs []*Figure, figDir
 		}
 		b.WriteString("\n")
 	}
-	fmt.Fprintf(&b, "\n## Figures\n\n")
-	for _, f := range figs {
-		fmt.Fprintf(&b, "### %s\n\n![%s](%s/%s)\n\n%s\n\n", f.Title, f.Title, figDir, f.File, f.Caption)
-	}
-	for _, s := range skipped {
-		fmt.Fprintf(&b, "- Not drawn: %s\n", s)
-	}
-	if len(skipped) > 0 {
-		b.WriteString("\n")
-	}
-	fmt.Fprintf(&b, "## Recovery time by fault and traffic\n\n")
-	fmt.Fprintf(&b, "Median time from the fault to the replay completing on the restarted server; \"missed\" where no cycle recovered within the deadline, and the count where some did not.\n\n")
+
+	b.WriteString("\n## Recovery time by fault and traffic\n\n")
+	b.WriteString("Median time from the fault to the replay completing on the restarted server; \"missed\" where no cycle " +
+		"recovered within the deadline, \"missed k/n\" where k of n cycles did not (the time is then the median of the others), " +
+		"\"–\" where the cell was not measured.\n\n")
 	for _, f := range d.Faults {
 		for _, t := range d.Traffic {
-			fmt.Fprintf(&b, "### %s, %s traffic\n\n| strategy |", f, t)
-			for _, r := range d.Runs {
-				fmt.Fprintf(&b, " %s |", r.Label)
-			}
-			b.WriteString("\n|---|" + strings.Repeat("---|", len(d.Runs)) + "\n")
+			fmt.Fprintf(&b, "### %s, %s traffic\n\n", f, t)
+			header(&b, d)
 			for _, s := range d.Strategies {
 				fmt.Fprintf(&b, "| %s |", s)
 				for _, r := range d.Runs {
@@ -221,22 +120,30 @@ func writeReport(w io.Writer, d *Dataset, files []string, figs []*Figure, figDir
 			b.WriteString("\n")
 		}
 	}
-	_, err := io.WriteString(w, b.String())
-	return err
+
+	b.WriteString("## How the numbers are computed\n\n")
+	b.WriteString("- Each results line is one restart cycle (or the average of `-matrix.cycles` cycles); a cell has `COUNT` lines per release.\n")
+	b.WriteString("- Medians and percentiles come from `github.com/montanaflynn/stats` (percentiles by linear interpolation between closest ranks).\n")
+	b.WriteString("- The 95% confidence interval of a median is distribution-free: between two order statistics of the sorted values, " +
+		"chosen with the binomial distribution B(n, ½) so that they enclose the population median with at least 95% probability " +
+		"(x/perf's `benchmath`, as benchstat prints it). It needs at least 6 values; with fewer, whiskers collapse to the median.\n")
+	b.WriteString("- A missed cycle has no recovery time: it is counted in \"missed\", never as a zero, and left out of the medians.\n")
+	b.WriteString("- Results of different toolchains, clocks or links are never pooled: each is its own series, labelled with what differs.\n")
+	return b.String()
 }
 
-// newestRun returns the run of the newest release, or the one named.
-func newestRun(d *Dataset, label string) (*Run, error) {
-	if label == "" {
-		return d.Runs[len(d.Runs)-1], nil
-	}
-	var labels []string
+func header(b *strings.Builder, d *Dataset) {
+	b.WriteString("| strategy |")
 	for _, r := range d.Runs {
-		if r.Label == label || r.Release == label {
-			return r, nil
-		}
-		labels = append(labels, r.Label)
+		fmt.Fprintf(b, " %s |", r.Label)
 	}
-	sort.Strings(labels)
-	return nil, fmt.Errorf("release %q is not in the results (have: %s)", label, strings.Join(labels, ", "))
+	b.WriteString("\n|---|" + strings.Repeat("---|", len(d.Runs)) + "\n")
+}
+
+func countReleases(d *Dataset) int {
+	seen := map[string]bool{}
+	for _, r := range d.Runs {
+		seen[r.Release] = true
+	}
+	return len(seen)
 }

@@ -7,25 +7,35 @@ import (
 	"golang.org/x/perf/benchmath"
 )
 
-// Summary describes one cell's values of one unit.
+// confidence is the level of every interval drawn and reported.
+const confidence = 0.95
+
+// Summary describes the values of one unit of one cell.
 type Summary struct {
 	N        int     // values
 	Median   float64 // NaN when N is 0
-	Lo, Hi   float64 // 95% confidence interval of the median; Lo == Hi == Median when there are too few values
-	P10, P90 float64
+	Lo, Hi   float64 // confidence interval of the median; both the median when N is too small for one
+	P10, P90 float64 // percentiles, linear interpolation between closest ranks
+	Min, Max float64
+	CI       bool // whether N is large enough for the interval (6 values for 95%)
 }
 
-// confidence is the level of the intervals drawn and reported.
-const confidence = 0.95
-
-// Summarize returns the median, the 10th and 90th percentiles and a
-// confidence interval of the median of xs. The interval is the
-// distribution-free one benchstat prints (order statistics chosen with the
-// binomial distribution, from x/perf's benchmath), so figures and
-// `make compare` agree; with fewer than 6 values no 95% interval exists and
-// the interval collapses to the median.
+// Summarize returns the median, percentiles and a confidence interval of
+// the median of xs.
+//
+// The median and percentiles come from montanaflynn/stats (percentiles by
+// linear interpolation between closest ranks, Hyndman and Fan type 7).
+// The interval is distribution-free: the sorted values x(1) ≤ … ≤ x(n)
+// bound the population median between x(l) and x(r) with probability
+// given by the binomial distribution B(n, ½), and the narrowest such pair
+// whose probability reaches 95% is taken (exact below 31 values, a normal
+// approximation above). This is what benchstat prints (both use
+// x/perf's benchmath), so the figures agree with make compare. With
+// fewer than 6 values even [x(1), x(n)] covers less than 95%
+// (1 − 2·2⁻⁵ ≈ 94% for 5), and the interval collapses to the median.
 func Summarize(xs []float64) Summary {
-	s := Summary{N: len(xs), Median: math.NaN(), Lo: math.NaN(), Hi: math.NaN(), P10: math.NaN(), P90: math.NaN()}
+	nan := math.NaN()
+	s := Summary{N: len(xs), Median: nan, Lo: nan, Hi: nan, P10: nan, P90: nan, Min: nan, Max: nan}
 	if len(xs) == 0 {
 		return s
 	}
@@ -33,20 +43,13 @@ func Summarize(xs []float64) Summary {
 	s.Median, _ = data.Median()
 	s.P10, _ = data.Percentile(10)
 	s.P90, _ = data.Percentile(90)
+	s.Min, _ = data.Min()
+	s.Max, _ = data.Max()
 	sum := benchmath.AssumeNothing.Summary(benchmath.NewSample(xs, &benchmath.DefaultThresholds), confidence)
 	s.Lo, s.Hi = sum.Lo, sum.Hi
-	if math.IsInf(s.Lo, 0) || math.IsInf(s.Hi, 0) || math.IsNaN(s.Lo) || math.IsNaN(s.Hi) {
+	s.CI = !math.IsInf(s.Lo, 0) && !math.IsInf(s.Hi, 0) && !math.IsNaN(s.Lo) && !math.IsNaN(s.Hi)
+	if !s.CI {
 		s.Lo, s.Hi = s.Median, s.Median
 	}
 	return s
-}
-
-// Fraction returns the mean of 0-or-1 values, such as missed/op, and how
-// many there were.
-func Fraction(xs []float64) (float64, int) {
-	if len(xs) == 0 {
-		return math.NaN(), 0
-	}
-	m, _ := stats.Mean(xs)
-	return m, len(xs)
 }

@@ -1,0 +1,333 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+)
+
+// missedAt is the share of a cell's cycles that never recovered, with the
+// counts; ok is false where the cell was not measured.
+func missedAt(r *Run, c Cell) (frac float64, k, n int, ok bool) {
+	k, n = r.Cells[c].Count("missed/op")
+	if n == 0 {
+		return math.NaN(), 0, 0, false
+	}
+	return float64(k) / float64(n), k, n, true
+}
+
+// onset is where a cell's missed fraction first rises from one release
+// to the next within a series.
+type onset struct {
+	strategy   string
+	cell       Cell
+	from, to   string // the release before, the release where it rises
+	kFrom, nF  int
+	kTo, nTo   int
+	allLater   bool   // every later release misses every cycle too
+	someLater  bool   // every later release misses some
+	recovering string // the first later release that recovers every cycle again
+}
+
+// onsets finds, per strategy and cell, the first release whose missed
+// fraction is higher than that of the release before it.
+func onsets(d *Dataset, runs []*Run) []onset {
+	var out []onset
+	for _, s := range d.Strategies {
+		for _, f := range d.Faults {
+			for _, t := range d.Traffic {
+				c := Cell{s, f, t}
+				var have []*Run
+				for _, r := range runs {
+					if _, _, _, ok := missedAt(r, c); ok {
+						have = append(have, r)
+					}
+				}
+				for i := 1; i < len(have); i++ {
+					fa, ka, na, _ := missedAt(have[i-1], c)
+					fb, kb, nb, _ := missedAt(have[i], c)
+					if fb <= fa {
+						continue
+					}
+					o := onset{strategy: s, cell: c, from: have[i-1].Label, to: have[i].Label,
+						kFrom: ka, nF: na, kTo: kb, nTo: nb, allLater: true, someLater: true}
+					for _, r := range have[i+1:] {
+						fl, _, _, _ := missedAt(r, c)
+						o.allLater = o.allLater && fl == 1
+						o.someLater = o.someLater && fl > 0
+						if fl == 0 && o.recovering == "" {
+							o.recovering = r.Label
+						}
+					}
+					out = append(out, o)
+					break
+				}
+			}
+		}
+	}
+	return out
+}
+
+// onsetSentences groups onsets that say the same thing into one sentence
+// per strategy and release.
+func onsetSentences(d *Dataset, runs []*Run) []string {
+	type key struct {
+		strategy, from, to, before string
+		full, allLater, someLater  bool
+		recovering                 string
+	}
+	var order []key
+	cells, counts := map[key][]string{}, map[key][]string{}
+	for _, o := range onsets(d, runs) {
+		k := key{o.strategy, o.from, o.to, fmt.Sprintf("%d/%d", o.kFrom, o.nF), o.kTo == o.nTo,
+			o.allLater, o.someLater, o.recovering}
+		if cells[k] == nil {
+			order = append(order, k)
+		}
+		cells[k] = append(cells[k], o.cell.String())
+		counts[k] = append(counts[k], fmt.Sprintf("%d/%d", o.kTo, o.nTo))
+	}
+	newest := runs[len(runs)-1].Label
+	var out []string
+	for _, k := range order {
+		verb := "starts missing cycles"
+		if k.full {
+			verb = "stops recovering"
+		}
+		before := "recovered every cycle"
+		if k.before[0] != '0' {
+			before = "missed " + k.before
+		}
+		var tail string
+		switch {
+		case k.to == newest:
+		case k.full && k.allLater:
+			tail = fmt.Sprintf("; it misses every cycle on every later release measured, up to %s", newest)
+		case k.someLater:
+			tail = fmt.Sprintf("; it keeps missing cycles on every later release measured, up to %s", newest)
+		case k.recovering != "":
+			tail = fmt.Sprintf("; it recovers every cycle again at %s", k.recovering)
+		}
+		// One count for all cells where they agree, else one per cell.
+		where := list(cells[k])
+		if c := slices.Compact(slices.Clone(counts[k])); len(c) == 1 {
+			each := ""
+			if len(cells[k]) > 1 {
+				each = " in each"
+			}
+			where += fmt.Sprintf(" (%s cycles missed%s)", c[0], each)
+		} else {
+			var parts []string
+			for i, cell := range cells[k] {
+				parts = append(parts, fmt.Sprintf("%s (%s missed)", cell, counts[k][i]))
+			}
+			where = list(parts)
+		}
+		out = append(out, fmt.Sprintf("**%s** %s at **%s** (its predecessor %s %s) in %s%s.",
+			k.strategy, verb, k.to, k.from, before, where, tail))
+	}
+	return out
+}
+
+// findingGroup is the findings of one series (toolchain, clock, link).
+type findingGroup struct {
+	series Series
+	items  []string
+}
+
+// findings are the report's conclusions in plain sentences, computed from
+// the data, per series, the main series first.
+func findings(d *Dataset) []findingGroup {
+	var out []findingGroup
+	for _, runs := range seriesRuns(d) {
+		var fs []string
+		if len(runs) > 1 {
+			on := onsetSentences(d, runs)
+			if len(on) == 0 {
+				on = []string{fmt.Sprintf("No strategy misses more cycles on any release than on the one before it, over the %d releases from %s to %s.",
+					len(runs), runs[0].Label, runs[len(runs)-1].Label)}
+			}
+			fs = append(fs, on...)
+		}
+		fs = append(fs, neverSentences(d, runs)...)
+		fs = append(fs, alwaysSentence(d, runs))
+		fs = append(fs, fastestSentences(d, runs[len(runs)-1])...)
+		fs = append(fs, detectionSentence(d, runs[len(runs)-1]))
+		g := findingGroup{series: runs[0].Series}
+		for _, f := range fs {
+			if f != "" {
+				g.items = append(g.items, f)
+			}
+		}
+		out = append(out, g)
+	}
+	return out
+}
+
+// neverSentences names the cells a strategy misses in every cycle on
+// every release measured.
+func neverSentences(d *Dataset, runs []*Run) []string {
+	var out []string
+	for _, s := range d.Strategies {
+		var never []string
+		for _, f := range d.Faults {
+			for _, t := range d.Traffic {
+				measured, all := false, true
+				for _, r := range runs {
+					if fr, _, _, ok := missedAt(r, Cell{s, f, t}); ok {
+						measured = true
+						all = all && fr == 1
+					}
+				}
+				if measured && all {
+					never = append(never, Cell{s, f, t}.String())
+				}
+			}
+		}
+		if len(never) > 0 {
+			where := "on any release measured"
+			if len(runs) == 1 {
+				where = "on " + runs[0].Label
+			}
+			out = append(out, fmt.Sprintf("**%s** never recovers from %s %s.", s, list(never), where))
+		}
+	}
+	return out
+}
+
+// alwaysSentence names the strategies that recover in every cycle of
+// every cell of every release.
+func alwaysSentence(d *Dataset, runs []*Run) string {
+	var always []string
+	for _, s := range d.Strategies {
+		ok, measured := true, false
+		for _, r := range runs {
+			for c := range r.Cells {
+				if c.Strategy == s {
+					measured = true
+					if fr, _, _, _ := missedAt(r, c); fr > 0 {
+						ok = false
+					}
+				}
+			}
+		}
+		if ok && measured {
+			always = append(always, "**"+s+"**")
+		}
+	}
+	if len(always) == 0 {
+		return "No strategy recovers in every cycle of every fault, traffic mode and release."
+	}
+	return fmt.Sprintf("Recovering in every cycle of every fault, traffic mode and release: %s.", list(always))
+}
+
+// fastestSentences say, per fault, which strategy recovers fastest on a
+// release, among those that never missed that fault in any traffic mode.
+func fastestSentences(d *Dataset, r *Run) []string {
+	var out []string
+	for _, f := range d.Faults {
+		type cand struct {
+			s   string
+			sum Summary
+		}
+		var cands []cand
+		for _, s := range d.Strategies {
+			var times []float64
+			clean, measured := true, false
+			for _, t := range d.Traffic {
+				if fr, _, _, ok := missedAt(r, Cell{s, f, t}); ok {
+					measured = true
+					clean = clean && fr == 0
+				}
+				times = append(times, r.Cells[Cell{s, f, t}].Values("recover-sec/op")...)
+			}
+			if measured && clean && len(times) > 0 {
+				cands = append(cands, cand{s, Summarize(times)})
+			}
+		}
+		if len(cands) == 0 {
+			out = append(out, fmt.Sprintf("No strategy recovers from **%s** in every cycle of every traffic mode on %s.", f, r.Label))
+			continue
+		}
+		slices.SortStableFunc(cands, func(a, b cand) int {
+			if c := compare(a.sum.Median, b.sum.Median); c != 0 {
+				return c
+			}
+			return compare(a.sum.P90, b.sum.P90)
+		})
+		best := cands[0]
+		sentence := fmt.Sprintf("Fastest to recover from **%s** on %s, among the strategies that recovered every cycle of every traffic mode: **%s**, median %s, 90th percentile %s",
+			f, r.Label, best.s, secs(best.sum.Median), secs(best.sum.P90))
+		if len(cands) > 1 {
+			var rest []string
+			for _, c := range cands[1:] {
+				rest = append(rest, fmt.Sprintf("%s %s", c.s, secs(c.sum.Median)))
+			}
+			sentence += fmt.Sprintf(" (then %s)", strings.Join(rest, ", "))
+		}
+		out = append(out, sentence+".")
+	}
+	return out
+}
+
+// detectionSentence says which strategies' clients notice a blackhole,
+// and how soon, on a release.
+func detectionSentence(d *Dataset, r *Run) string {
+	if !slices.Contains(d.Faults, "blackhole") {
+		return ""
+	}
+	var detect, never []string
+	for _, s := range d.Strategies {
+		var times []float64
+		k, n := 0, 0
+		for _, t := range d.Traffic {
+			c := r.Cells[Cell{s, "blackhole", t}]
+			ck, cn := c.Count("undetected/op")
+			k, n = k+ck, n+cn
+			times = append(times, c.Values("detect-sec/op")...)
+		}
+		switch {
+		case n == 0:
+		case k == n:
+			never = append(never, "**"+s+"**")
+		case k == 0:
+			sum := Summarize(times)
+			detect = append(detect, fmt.Sprintf("**%s** (median %s, %s to %s)", s, secs(sum.Median), secs(sum.Min), secs(sum.Max)))
+		default:
+			detect = append(detect, fmt.Sprintf("**%s** (in %d of %d cycles)", s, n-k, n))
+		}
+	}
+	if len(detect) == 0 {
+		return fmt.Sprintf("After a blackhole on %s, no strategy's client gives up the dead connection.", r.Label)
+	}
+	s := fmt.Sprintf("After a blackhole on %s, the client gives up the dead connection with %s", r.Label, list(detect))
+	if len(never) > 0 {
+		s += fmt.Sprintf("; with %s it never does", list(never))
+	}
+	return s + "."
+}
+
+func compare(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// secs formats seconds for the report.
+func secs(s float64) string { return fmt.Sprintf("%.2f s", s) }
+
+// list joins words as prose: "a", "a and b", "a, b and c".
+func list(words []string) string {
+	switch len(words) {
+	case 0:
+		return ""
+	case 1:
+		return words[0]
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
+}
