@@ -22,31 +22,46 @@ func NewClient(cc *grpc.ClientConn, log *Log) *Client { return &Client{cc: cc, l
 // server's count. The stream waits for the channel to be ready, as replays
 // are issued right after a reconnect.
 func (c *Client) Replay(ctx context.Context) error {
-	stream, err := c.cc.NewStream(ctx, &serviceDesc.Streams[0], MethodReplay, callOption, grpc.WaitForReady(true))
+	n := len(c.log.entries)
+	got, err := c.sendStream(ctx, &serviceDesc.Streams[0], MethodReplay, n, func(i int) []byte { return c.log.entries[i] })
 	if err != nil {
 		return err
 	}
-	for _, e := range c.log.entries {
-		if err := stream.SendMsg(e); err != nil {
+	if got != uint64(n) {
+		return fmt.Errorf("replay: server acknowledged %d, want %d entries", got, n)
+	}
+	return nil
+}
+
+// sendStream sends n messages, msg(0) to msg(n-1), on one client stream of
+// desc, waiting for the channel to be ready, and
+// returns the count the server answers with.
+func (c *Client) sendStream(ctx context.Context, desc *grpc.StreamDesc, method string, n int, msg func(int) []byte) (uint64, error) {
+	stream, err := c.cc.NewStream(ctx, desc, method, callOption, grpc.WaitForReady(true))
+	if err != nil {
+		return 0, err
+	}
+	for i := 0; i < n; i++ {
+		if err := stream.SendMsg(msg(i)); err != nil {
 			// The server's status says why the stream broke.
 			var reply []byte
 			if rerr := stream.RecvMsg(&reply); rerr != nil {
-				return rerr
+				return 0, rerr
 			}
-			return err
+			return 0, err
 		}
 	}
 	if err := stream.CloseSend(); err != nil {
-		return err
+		return 0, err
 	}
 	var reply []byte
 	if err := stream.RecvMsg(&reply); err != nil {
-		return err
+		return 0, err
 	}
-	if len(reply) != 8 || binary.BigEndian.Uint64(reply) != uint64(len(c.log.entries)) {
-		return fmt.Errorf("replay: server acknowledged %x, want %d entries", reply, len(c.log.entries))
+	if len(reply) != 8 {
+		return 0, fmt.Errorf("%s: server answered %x, want an 8-byte count", method, reply)
 	}
-	return nil
+	return binary.BigEndian.Uint64(reply), nil
 }
 
 // Ping makes one unary call, failing fast when the channel is down, as
@@ -99,28 +114,12 @@ func (c *Client) ReplayUnary(ctx context.Context) error {
 // nothing: the cost of the transport and gRPC alone, the yardstick for
 // Replay.
 func (c *Client) Discard(ctx context.Context, msg []byte, n int) error {
-	stream, err := c.cc.NewStream(ctx, &serviceDesc.Streams[1], MethodDiscard, callOption, grpc.WaitForReady(true))
+	got, err := c.sendStream(ctx, &serviceDesc.Streams[1], MethodDiscard, n, func(int) []byte { return msg })
 	if err != nil {
 		return err
 	}
-	for i := 0; i < n; i++ {
-		if err := stream.SendMsg(msg); err != nil {
-			var reply []byte
-			if rerr := stream.RecvMsg(&reply); rerr != nil {
-				return rerr
-			}
-			return err
-		}
-	}
-	if err := stream.CloseSend(); err != nil {
-		return err
-	}
-	var reply []byte
-	if err := stream.RecvMsg(&reply); err != nil {
-		return err
-	}
-	if len(reply) != 8 || binary.BigEndian.Uint64(reply) != uint64(n) {
-		return fmt.Errorf("discard: server counted %x, want %d messages", reply, n)
+	if got != uint64(n) {
+		return fmt.Errorf("discard: server counted %d, want %d messages", got, n)
 	}
 	return nil
 }
