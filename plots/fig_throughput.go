@@ -98,21 +98,11 @@ func throughputFigure(d *Dataset) (*Figure, error) {
 			if len(pts) == 0 {
 				continue
 			}
-			eb, err := plotter.NewYErrorBars(struct {
-				plotter.XYs
-				plotter.YErrors
-			}{pts, errs})
+			marks, err := medianMarks(pts, errs, col, shape)
 			if err != nil {
 				return nil, err
 			}
-			eb.LineStyle = draw.LineStyle{Color: col, Width: vg.Points(1.3)}
-			eb.CapWidth = vg.Points(5)
-			sc, err := plotter.NewScatter(pts)
-			if err != nil {
-				return nil, err
-			}
-			sc.GlyphStyle = draw.GlyphStyle{Color: col, Shape: shape, Radius: vg.Points(3.6)}
-			p.Add(eb, sc)
+			p.Add(marks...)
 		}
 		releaseAxis(p, labels, true)
 		p.Y.Min, p.Y.Max = 0, top*1.1

@@ -70,17 +70,7 @@ type outlineGlyph struct{ pts []vg.Point }
 
 func (g outlineGlyph) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) {
 	c.SetLineStyle(draw.LineStyle{Color: sty.Color, Width: vg.Points(1.2)})
-	var p vg.Path
-	for i, q := range g.pts {
-		q = vg.Point{X: pt.X + q.X*sty.Radius, Y: pt.Y + q.Y*sty.Radius}
-		if i == 0 {
-			p.Move(q)
-		} else {
-			p.Line(q)
-		}
-	}
-	p.Close()
-	c.Stroke(p)
+	c.Stroke(polygon(g.pts, pt, sty.Radius))
 }
 
 // markOf returns the mark of an event, or false for events drawn

@@ -9,6 +9,7 @@ import (
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
+	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -85,9 +86,15 @@ var (
 type polyGlyph struct{ pts []vg.Point }
 
 func (g polyGlyph) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) {
+	c.Fill(polygon(g.pts, pt, sty.Radius))
+}
+
+// polygon is the closed path through the unit points pts, scaled by r and
+// centred on pt.
+func polygon(pts []vg.Point, pt vg.Point, r vg.Length) vg.Path {
 	var p vg.Path
-	for i, q := range g.pts {
-		q = vg.Point{X: pt.X + q.X*sty.Radius, Y: pt.Y + q.Y*sty.Radius}
+	for i, q := range pts {
+		q = vg.Point{X: pt.X + q.X*r, Y: pt.Y + q.Y*r}
 		if i == 0 {
 			p.Move(q)
 		} else {
@@ -95,7 +102,27 @@ func (g polyGlyph) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) {
 		}
 	}
 	p.Close()
-	c.Fill(p)
+	return p
+}
+
+// medianMarks are a series' medians as marks with their confidence
+// intervals as whiskers, in the series' colour and shape.
+func medianMarks(pts plotter.XYs, errs plotter.YErrors, col color.Color, shape draw.GlyphDrawer) ([]plot.Plotter, error) {
+	eb, err := plotter.NewYErrorBars(struct {
+		plotter.XYs
+		plotter.YErrors
+	}{pts, errs})
+	if err != nil {
+		return nil, err
+	}
+	eb.LineStyle = draw.LineStyle{Color: col, Width: vg.Points(1.3)}
+	eb.CapWidth = vg.Points(5)
+	sc, err := plotter.NewScatter(pts)
+	if err != nil {
+		return nil, err
+	}
+	sc.GlyphStyle = draw.GlyphStyle{Color: col, Shape: shape, Radius: vg.Points(3.6)}
+	return []plot.Plotter{eb, sc}, nil
 }
 
 // crossGlyph is an × with strokes thick enough to see at a glance: the

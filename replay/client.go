@@ -34,8 +34,8 @@ func (c *Client) Replay(ctx context.Context) error {
 }
 
 // sendStream sends n messages, msg(0) to msg(n-1), on one client stream of
-// desc, waiting for the channel to be ready, and
-// returns the count the server answers with.
+// desc, waiting for the channel to be ready, and returns the count the
+// server answers with.
 func (c *Client) sendStream(ctx context.Context, desc *grpc.StreamDesc, method string, n int, msg func(int) []byte) (uint64, error) {
 	stream, err := c.cc.NewStream(ctx, desc, method, callOption, grpc.WaitForReady(true))
 	if err != nil {
