@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -52,13 +53,17 @@ func WriteCellTrace(w io.Writer, cell string, events []Event) error {
 	return bw.Flush()
 }
 
+// maxTraceLine bounds the length of a trace line, newline included.
+const maxTraceLine = 1 << 20
+
 // ReadTraces reads a trace file; file names it in errors, which give the
 // line of the first malformed event.
 func ReadTraces(r io.Reader, file string) ([]CellTrace, error) {
 	var traces []CellTrace
 	sc := bufio.NewScanner(r)
-	sc.Buffer(nil, 1<<20)
-	for line := 1; sc.Scan(); line++ {
+	sc.Buffer(nil, maxTraceLine)
+	line := 1
+	for ; sc.Scan(); line++ {
 		text := sc.Text()
 		if text == "" || strings.HasPrefix(text, "#") {
 			continue
@@ -84,8 +89,10 @@ func ReadTraces(r io.Reader, file string) ([]CellTrace, error) {
 			traces = append(traces, CellTrace{Cell: f[0], Events: []Event{e}})
 		}
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", file, err)
+	if err := sc.Err(); errors.Is(err, bufio.ErrTooLong) {
+		return nil, fmt.Errorf("%s:%d: line longer than %d bytes: not a trace event", file, line, maxTraceLine-1)
+	} else if err != nil {
+		return nil, fmt.Errorf("%s:%d: %w", file, line, err)
 	}
 	return traces, nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"math"
@@ -183,12 +184,39 @@ func (l *loader) file(file string) error {
 		}
 	}
 	if err := r.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			// benchfmt names the line before the one too long to scan.
+			return fmt.Errorf("%s:%d: line longer than %d bytes: not a results line", file, longLine(file, bufio.MaxScanTokenSize), bufio.MaxScanTokenSize-1)
+		}
 		return err
 	}
 	if results == 0 {
 		return fmt.Errorf("%s: no benchmark results in the file", file)
 	}
 	return loadTraces(bench.TracePath(file), cellRun)
+}
+
+// longLine returns the number of the first line of file that does not fit,
+// newline included, in limit bytes, or 0 if it cannot tell.
+func longLine(file string, limit int) int {
+	f, err := os.Open(file)
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	br := bufio.NewReader(f)
+	for line, n := 1, 0; ; {
+		b, err := br.ReadByte()
+		if err != nil {
+			return 0
+		}
+		if n++; n >= limit && b != '\n' {
+			return line
+		}
+		if b == '\n' {
+			line, n = line+1, 0
+		}
+	}
 }
 
 // cellOf is where a trace belongs.
@@ -207,6 +235,9 @@ func (l *loader) result(res *benchfmt.Result, cellRun map[string]cellOf) error {
 		if k, v, ok := strings.Cut(strings.TrimPrefix(string(p), "/"), "="); ok {
 			kv[k] = v
 		}
+	}
+	if err := checkValues(res); err != nil {
+		return err
 	}
 	release := res.GetConfig("grpc")
 	if !semver.IsValid(release) {
@@ -251,6 +282,32 @@ func (l *loader) result(res *benchfmt.Result, cellRun map[string]cellOf) error {
 	l.strategies[c.Strategy], l.faults[c.Fault], l.traffic[c.Traffic] = true, true, true
 	add(run.Cells, c, res)
 	cellRun["Benchmark"+string(res.Name.Full())] = cellOf{run, c}
+	return nil
+}
+
+// fractionUnits are the units whose value is the fraction of a line's
+// cycles in which something happened (see Samples.Count).
+var fractionUnits = map[string]bool{"missed/op": true, "undetected/op": true}
+
+// checkValues rejects what no benchmark run writes and what would turn
+// into nonsense in a figure: a line of fewer than one cycle, a value that
+// is not a finite non-negative number, a fraction above 1.
+func checkValues(res *benchfmt.Result) error {
+	if res.Iters < 1 {
+		return fmt.Errorf("iteration count %d: want at least 1", res.Iters)
+	}
+	for _, v := range res.Values {
+		unit, val := v.Unit, v.Value
+		if v.OrigUnit != "" {
+			unit, val = v.OrigUnit, v.OrigValue // as written in the file
+		}
+		switch {
+		case math.IsNaN(v.Value) || math.IsInf(v.Value, 0) || v.Value < 0:
+			return fmt.Errorf("%s %v: want a finite number, at least 0", unit, val)
+		case fractionUnits[v.Unit] && v.Value > 1:
+			return fmt.Errorf("%s %v: want a fraction of the cycles, 0 to 1", unit, val)
+		}
+	}
 	return nil
 }
 

@@ -216,6 +216,15 @@ func TestLoadBadInput(t *testing.T) {
 		{"noclock.txt", "grpc: v1.85.0\ngo: go1\n" + line, "", "noclock.txt:3: Reconnect/strategy=a/scenario=crash/traffic=idle: configuration lacks clock, link"},
 		{"nogo.txt", "grpc: v1.85.0\nclock: virtual\nlink: local\n" + line, "", "nogo.txt:4: Reconnect/strategy=a/scenario=crash/traffic=idle: configuration lacks go"},
 		{"noname.txt", good + "BenchmarkReconnect/strategy=a 1 1 missed/op\n", "", "noname.txt:5: Reconnect/strategy=a: want strategy=, scenario= and traffic="},
+		// Values no run writes, which would draw nonsense (found by FuzzLoad).
+		{"zero-iters.txt", good + "BenchmarkReconnect/strategy=a/scenario=crash/traffic=idle 0 1 missed/op\n", "", "zero-iters.txt:5: Reconnect/strategy=a/scenario=crash/traffic=idle: iteration count 0: want at least 1"},
+		{"negative-iters.txt", good + "BenchmarkReconnect/strategy=a/scenario=crash/traffic=idle -6 1 missed/op\n", "", "negative-iters.txt:5: Reconnect/strategy=a/scenario=crash/traffic=idle: iteration count -6"},
+		{"nan.txt", good + "BenchmarkReconnect/strategy=a/scenario=crash/traffic=idle 1 NaN recover-ns/op\n", "", "nan.txt:5: Reconnect/strategy=a/scenario=crash/traffic=idle: recover-ns/op NaN: want a finite number, at least 0"},
+		{"inf.txt", good + "BenchmarkReplay/strategy=a/mode=stream 1 +Inf msgs/s\n", "", "inf.txt:5: Replay/strategy=a/mode=stream: msgs/s +Inf: want a finite number"},
+		{"negative.txt", good + "BenchmarkReconnect/strategy=a/scenario=crash/traffic=idle 1 -1e9 recover-ns/op\n", "", "negative.txt:5: Reconnect/strategy=a/scenario=crash/traffic=idle: recover-ns/op -1e+09: want a finite number, at least 0"},
+		{"fraction.txt", good + "BenchmarkReconnect/strategy=a/scenario=crash/traffic=idle 2 1.5 missed/op\n", "", "fraction.txt:5: Reconnect/strategy=a/scenario=crash/traffic=idle: missed/op 1.5: want a fraction of the cycles, 0 to 1"},
+		{"long.txt", good + line + strings.Repeat("x", 1<<16) + "\n", "", "long.txt:6: line longer than 65535 bytes: not a results line"},
+		{"longtrace.txt", good + line, "# trace\n" + strings.Repeat("x", 1<<20) + "\n", "longtrace.trace:2: line longer than 1048575 bytes: not a trace event"},
 		{"badtrace.txt", good + line, "BenchmarkReconnect/strategy=a/scenario=crash/traffic=idle\tsoon\tfault\tcrash\n", "badtrace.trace:1: time \"soon\""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
