@@ -9,11 +9,15 @@
 #   make compat     which releases build and run with which Go toolchains
 #   make bench-throughput  netsim, bufconn and TCP throughput, replay throughput, and their ratios
 #   make versions   gRPC-Go releases on the module proxy, and which are tracked
+#   make soak       thousands of restart cycles with random faults on the virtual clock,
+#                   checking that nothing is lost or leaks (SOAK_CYCLES SOAK_TIME SOAK_SEED)
 #
 # Variables, all optional: VERSIONS (default, all, or releases), GO (a Go
 # toolchain such as go1.23.12), STRATEGIES, FAULTS, TRAFFIC (space- or
 # comma-separated; default all), COUNT (runs per cell), CLOCK (virtual or
-# real), LINK (local, lan, wan), RESULTS (folder), SHARD (i/n).
+# real), LINK (local, lan, wan), RESULTS (folder), SHARD (i/n); for make soak
+# SOAK_CYCLES (default 10000), SOAK_TIME (stop starting cycles after it,
+# default 5m) and SOAK_SEED (0: a fresh seed, printed).
 
 GOCMD      ?= go
 VERSIONS   ?= default
@@ -28,13 +32,16 @@ RESULTS    ?= results
 SHARD      ?=
 TOOLCHAINS ?=
 METRIC     ?= missed/op
+SOAK_CYCLES ?= 10000
+SOAK_TIME   ?= 5m
+SOAK_SEED   ?= 0
 
 VERSIONS_CMD := $(GOCMD) run ./versions
 # The releases make test smoke-runs: the oldest, the first where idle
 # channels stay IDLE, and the newest.
 SMOKE_VERSIONS := v1.30.0 v1.41.0 v1.85.0
 
-.PHONY: bench bench-throughput plots test compare bisect compat versions
+.PHONY: bench bench-throughput plots test compare bisect compat versions soak
 
 bench:
 	$(VERSIONS_CMD) bench -versions '$(VERSIONS)' -go '$(GO)' -count '$(COUNT)' -clock '$(CLOCK)' \
@@ -67,3 +74,10 @@ compat:
 
 versions:
 	$(VERSIONS_CMD) list
+
+# Not under the race detector: it would make the soak ten times slower.
+# make test runs a small soak with it.
+soak:
+	$(GOCMD) test -count=1 -v -timeout 1h -run '^TestSoak$$' ./bench -args \
+		-soak.cycles '$(SOAK_CYCLES)' -soak.time '$(SOAK_TIME)' -soak.seed '$(SOAK_SEED)' \
+		-soak.strategies '$(STRATEGIES)'

@@ -13,9 +13,10 @@ type Combined struct{ StateWatcher }
 
 func init() {
 	Register(Info{
-		Name:    "combined",
-		Summary: "keepalive for detection plus the state watcher for reconnect and replay",
-		New:     func() Strategy { return Combined{} },
+		Name:        "combined",
+		Summary:     "keepalive for detection plus the state watcher for reconnect and replay",
+		New:         func() Strategy { return Combined{} },
+		ExactlyOnce: true,
 	})
 }
 

@@ -10,7 +10,9 @@ import (
 // Dialer is the pattern of grpc/grpc-go#7688: a custom dialer that takes a
 // successful dial as the sign of a reconnect and starts the replay. It sees
 // nothing else: if gRPC does not dial again after a restart, it never
-// replays.
+// replays. It does not claim exactly-once replay (Info.ExactlyOnce): any
+// successful dial replays, and nothing stops gRPC from dialling a server
+// that is still up again.
 type Dialer struct{}
 
 func init() {

@@ -19,9 +19,10 @@ type HealthWatch struct {
 
 func init() {
 	Register(Info{
-		Name:    "healthwatch",
-		Summary: "grpc.health.v1 Watch stream with wait-for-ready: replay on SERVING, re-watch on break",
-		New:     func() Strategy { return HealthWatch{Retry: 100 * time.Millisecond} },
+		Name:        "healthwatch",
+		Summary:     "grpc.health.v1 Watch stream with wait-for-ready: replay on SERVING, re-watch on break",
+		New:         func() Strategy { return HealthWatch{Retry: 100 * time.Millisecond} },
+		ExactlyOnce: true,
 	})
 }
 

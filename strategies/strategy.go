@@ -53,6 +53,11 @@ type Info struct {
 	Name    string
 	Summary string          // one line, for listings
 	New     func() Strategy // a fresh instance for one client
+	// ExactlyOnce is the strategy's claim that it starts one replay per
+	// reconnect, never one per dial or per retry, so a server instance it
+	// recovers receives each log entry once. The soak (bench, TestSoak)
+	// fails a strategy that claims it and duplicates an entry.
+	ExactlyOnce bool
 }
 
 var registry = map[string]Info{}

@@ -15,9 +15,10 @@ type StateWatcher struct{}
 
 func init() {
 	Register(Info{
-		Name:    "watcher",
-		Summary: "WaitForStateChange loop: replay on every READY after a loss, Connect() when IDLE",
-		New:     func() Strategy { return StateWatcher{} },
+		Name:        "watcher",
+		Summary:     "WaitForStateChange loop: replay on every READY after a loss, Connect() when IDLE",
+		New:         func() Strategy { return StateWatcher{} },
+		ExactlyOnce: true,
 	})
 }
 
