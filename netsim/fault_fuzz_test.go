@@ -242,12 +242,17 @@ func runSchedule(t *testing.T, data []byte) {
 		op, arg := in.next()%6, in.next()
 		switch {
 		case op < len(faults):
-			start, downtime := time.Now(), time.Duration(arg)*20*time.Millisecond
-			if err := faulted.Inject(context.Background(), lookup(t, faults[op]), downtime); err != nil {
+			fault, downtime := lookup(t, faults[op]), time.Duration(arg)*20*time.Millisecond
+			want := downtime // the server is back when the downtime is over
+			if fl, ok := fault.(Flap); ok {
+				want = time.Duration(fl.Times)*downtime + time.Duration(fl.Times-1)*fl.Up
+			}
+			start := time.Now()
+			if err := faulted.Inject(context.Background(), fault, downtime); err != nil {
 				t.Fatalf("step %d: %s: %v", step, faults[op], err)
 			}
-			if faults[op] != "flap" && time.Since(start) != downtime {
-				t.Errorf("step %d: %s for %v returned after %v", step, faults[op], downtime, time.Since(start))
+			if got := time.Since(start); got != want {
+				t.Errorf("step %d: %s for %v: the server was back after %v, want %v", step, faults[op], downtime, got, want)
 			}
 		case op == 4:
 			time.Sleep(time.Duration(arg) * 10 * time.Millisecond)

@@ -117,7 +117,12 @@ func (s *Server) crash() {
 // drain starts a graceful stop: the listener closes at once and GOAWAY goes
 // out on every connection, while in-flight RPCs may finish. It returns a
 // function that ends the instance for good, forcing what is still running,
-// as a supervisor does when the process overstays its grace period.
+// as a supervisor does when the process overstays its grace period: the
+// connections it still holds are closed, as the kernel closes a killed
+// process's sockets. grpc.Server.Stop alone would first wait for every
+// handshake under way, which a client whose preface is still on the wire
+// keeps going for gRPC's connection timeout of 120 s, and the server would
+// come back that late.
 func (s *Server) drain() (kill func()) {
 	r := s.current
 	s.current = nil
@@ -130,6 +135,9 @@ func (s *Server) drain() (kill func()) {
 		r.GRPC.GracefulStop()
 	}()
 	return func() {
+		for _, c := range r.lis.Conns() {
+			c.Close()
+		}
 		r.GRPC.Stop()
 		<-done
 		<-r.served
@@ -137,13 +145,16 @@ func (s *Server) drain() (kill func()) {
 }
 
 // vanish makes the host disappear: its connections turn into blackholes,
-// new dials hang, and the instance dies without anyone hearing of it.
+// new dials hang, and the instance dies without anyone hearing of it. Its
+// own ends of the connections die with it, silently: a handshake under way
+// fails at once instead of holding up grpc.Server.Stop.
 func (s *Server) vanish() {
 	s.network.SetUnreachable(s.addr, true)
 	r := s.current
 	s.current = nil
 	for _, c := range r.lis.Conns() {
 		c.Blackhole()
+		c.Close() // the peer hears nothing of it through the blackhole
 	}
 	r.lis.Close()
 	r.GRPC.Stop()
