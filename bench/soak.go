@@ -128,7 +128,11 @@ type SoakTally struct {
 	Unreplayed int
 	Slowest    time.Duration // the longest recovery
 	SlowestAt  int           // and the index of its cycle
+	DupAt      []int         // the first few cycles with duplicates
 }
+
+// maxListed bounds the cycles a tally lists by index.
+const maxListed = 5
 
 // Sample is the process's footprint between cycles, when no cycle runs.
 type Sample struct {
@@ -172,7 +176,15 @@ func NewSoakReport(plan SoakPlan, grpcVersion string) *SoakReport {
 // entry, none damaged, none twice for a strategy that claims exactly-once
 // replay), or missed for a reason KnownMiss documents.
 func (r *SoakReport) Add(o SoakOutcome) {
-	t := r.Tallies[o.Scenario.Strategy]
+	name, claim := o.Scenario.Strategy, r.Claims[o.Scenario.Strategy]
+	if p := o.Scenario.Plugin; p != nil {
+		name, claim = p.Name, p.ExactlyOnce
+	}
+	t := r.Tallies[name]
+	if t == nil {
+		t = &SoakTally{KnownMiss: map[string]int{}}
+		r.Tallies[name] = t
+	}
 	t.Cycles++
 	c := o.Cycle
 	fail := func(format string, args ...any) {
@@ -207,7 +219,10 @@ func (r *SoakReport) Add(o SoakOutcome) {
 	if c.Lost > 0 {
 		fail("recovered, yet the server lacks %d entries", c.Lost)
 	}
-	if c.Duplicated > 0 && r.Claims[o.Scenario.Strategy] {
+	if c.Duplicated > 0 && len(t.DupAt) < maxListed {
+		t.DupAt = append(t.DupAt, o.Index)
+	}
+	if c.Duplicated > 0 && claim {
 		fail("%d entries duplicated by a strategy that claims exactly-once replay (%d replays)", c.Duplicated, c.Replays)
 	}
 }
@@ -302,6 +317,9 @@ func (r *SoakReport) WriteSummary(w io.Writer) {
 		sort.Strings(reasons)
 		if len(reasons) > 0 {
 			fmt.Fprintf(w, "  %s missed %s; the server lacked %d entries in all, still in the client's log\n", s, strings.Join(reasons, ", "), t.Unreplayed)
+		}
+		if len(t.DupAt) > 0 {
+			fmt.Fprintf(w, "  %s duplicated entries in cycles %s (the first %d at most)\n", s, strings.Trim(fmt.Sprint(t.DupAt), "[]"), maxListed)
 		}
 	}
 	if len(r.Samples) > 0 {

@@ -3,6 +3,7 @@
 package bench
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -12,6 +13,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/connectivity"
+
+	"github.com/reconnbench/reconnbench/strategies"
 )
 
 // The soak runs from a Go test because synctest.Test needs a *testing.T.
@@ -296,4 +302,56 @@ func TestSoakReportChecks(t *testing.T) {
 			t.Errorf("failures %q, want goroutine and heap growth", got)
 		}
 	})
+}
+
+// replayTwice is the state watcher replaying twice per reconnect while
+// claiming exactly-once replay.
+var replayTwice = &strategies.Info{Name: "twice", ExactlyOnce: true, New: func() strategies.Strategy { return twiceStrategy{} }}
+
+type twiceStrategy struct{ strategies.StateWatcher }
+
+func (w twiceStrategy) Watch(ctx context.Context, cc *grpc.ClientConn, h strategies.Hooks) {
+	replay := h.Replay
+	h.Replay = func() { replay(); replay() }
+	w.StateWatcher.Watch(ctx, cc, h)
+}
+
+// replayOnce replays on the first READY and never again.
+var replayOnce = &strategies.Info{Name: "once", New: func() strategies.Strategy { return onceStrategy{} }}
+
+type onceStrategy struct{}
+
+func (onceStrategy) DialOptions(strategies.Hooks) []grpc.DialOption { return nil }
+
+func (onceStrategy) Watch(ctx context.Context, cc *grpc.ClientConn, h strategies.Hooks) {
+	for s := cc.GetState(); s != connectivity.Ready; s = cc.GetState() {
+		if !cc.WaitForStateChange(ctx, s) {
+			return
+		}
+	}
+	h.Replay()
+}
+
+// TestSoakCatchesMisbehaviour runs real cycles of strategies that break
+// what the soak checks, and of one that does not.
+func TestSoakCatchesMisbehaviour(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		sc   Scenario
+		fail string // "" if the cycle passes
+	}{
+		{"exactly-once kept", Scenario{Strategy: "watcher", Fault: "crash", Traffic: Idle}, ""},
+		{"exactly-once broken", Scenario{Plugin: replayTwice, Fault: "crash", Traffic: Idle}, "1000 entries duplicated by a strategy that claims exactly-once replay (2 replays)"},
+		{"undocumented miss", Scenario{Plugin: replayOnce, Fault: "graceful", Traffic: Busy}, "never recovered"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := RunOn(t, Virtual, tc.sc)
+			r := NewSoakReport(DefaultSoakPlan(1), GRPCVersion())
+			r.Add(SoakOutcome{Scenario: tc.sc, Cycle: c, Err: err})
+			got := strings.Join(r.Failures, "\n")
+			if tc.fail == "" && got != "" || !strings.Contains(got, tc.fail) {
+				t.Errorf("failures %q, want %q", got, tc.fail)
+			}
+		})
+	}
 }
