@@ -231,6 +231,9 @@ func TestKnownMiss(t *testing.T) {
 	}{
 		{"dialer", "crash", Idle, "v1.41.0", true},
 		{"dialer", "crash", Idle, "v1.40.1", false}, // before v1.41 the channel redials by itself
+		{"dialer", "crash", Idle, "v1.9.0", false},  // by number, not lexically
+		{"dialer", "crash", Idle, "v1.100.0", true},
+		{"keepalive", "crash", Idle, "(devel)", true}, // unreadable: taken to be recent
 		{"keepalive", "flap", Idle, "v1.85.0", true},
 		{"dialer", "crash", Busy, "v1.85.0", false}, // traffic wakes the channel
 		{"watcher", "blackhole", Stream, "v1.85.0", true},
