@@ -33,6 +33,9 @@ func ParseClock(name string) (Clock, error) {
 // RunOn runs one cycle of sc on clock. A virtual cycle needs t, because
 // synctest.Test does; its goroutines must all end within the cycle.
 func RunOn(t *testing.T, clock Clock, sc Scenario) (Cycle, error) {
+	if err := checkNetClock(sc.Net, clock); err != nil {
+		return Cycle{}, err
+	}
 	if clock == Real {
 		return Run(context.Background(), sc)
 	}
@@ -46,6 +49,15 @@ func CheckClock(clock Clock) error {
 	}
 	if clock == Virtual && !VirtualClockAvailable {
 		return fmt.Errorf("the virtual clock needs testing/synctest (Go 1.25 or newer) and this is %s: use the real clock", GoVersion())
+	}
+	return nil
+}
+
+// checkNetClock reports whether a cycle on net can run on clock: a real
+// network runs on real time only.
+func checkNetClock(net Net, clock Clock) error {
+	if net == TCP && clock != Real {
+		return fmt.Errorf("clock %s: net tcp runs real processes on real time; use clock real", clock)
 	}
 	return nil
 }

@@ -6,12 +6,15 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
+	"strconv"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
 
 	"github.com/reconnbench/reconnbench/netsim"
+	"github.com/reconnbench/reconnbench/realnet"
 )
 
 // The matrix runs from a Go test because synctest.Test needs a *testing.T.
@@ -30,6 +33,8 @@ var (
 	matrixSettle     = flag.Duration("matrix.settle", DefaultSettle, "quiet time before the fault and after recovery")
 	matrixWantGRPC   = flag.String("matrix.grpc", "", "fail unless this gRPC-Go `version` is the one linked")
 	matrixTrace      = flag.String("matrix.trace", "", "also write each cell's first restart cycle to this trace `file`")
+	matrixNet        = flag.String("matrix.net", string(NetSim), "network: netsim, or tcp (real loopback TCP and server processes, real clock)")
+	serverEntries    = flag.Int("server.entries", 1000, "in a tcp testbed's server process: log entries that complete the store")
 	matrixProgress   = flag.Bool("matrix.progress", true, "print a line per cell as it completes")
 )
 
@@ -38,6 +43,15 @@ var matrix Matrix
 
 func TestMain(m *testing.M) {
 	flag.Parse()
+	if c, ok := realnet.ChildFromEnv(); ok {
+		// Started by a tcp testbed as its server process.
+		os.Exit(serveProcess(c, *serverEntries))
+	}
+	serverCommand = func(entries int) *exec.Cmd {
+		cmd := exec.Command(os.Args[0], "-test.run=^$", "-server.entries="+strconv.Itoa(entries))
+		cmd.Stderr = os.Stderr
+		return cmd
+	}
 	if *matrixOut != "" {
 		var err error
 		if matrix, err = matrixFromFlags(); err != nil {
@@ -68,7 +82,11 @@ func matrixFromFlags() (Matrix, error) {
 	if err != nil {
 		return mx, err
 	}
-	mx.Base = Scenario{Link: link, Downtime: *matrixDowntime, Deadline: *matrixDeadline, Settle: *matrixSettle}
+	net, err := ParseNet(*matrixNet)
+	if err != nil {
+		return mx, err
+	}
+	mx.Base = Scenario{Net: net, Link: link, Downtime: *matrixDowntime, Deadline: *matrixDeadline, Settle: *matrixSettle}
 	if err := mx.Validate(); err != nil {
 		return mx, err
 	}

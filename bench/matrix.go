@@ -62,6 +62,9 @@ func (m Matrix) Validate() error {
 	if err := CheckClock(m.Clock); err != nil {
 		return err
 	}
+	if err := checkNetClock(m.Base.Net, m.Clock); err != nil {
+		return err
+	}
 	if m.Count <= 0 {
 		return fmt.Errorf("count %d: must be at least 1", m.Count)
 	}

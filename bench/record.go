@@ -43,6 +43,7 @@ func Result(env Env, sc Scenario, cycles []Cycle) *benchfmt.Result {
 		{"grpc", env.GRPC},
 		{"go", env.Go},
 		{"clock", string(env.Clock)},
+		{"net", string(sc.Net)},
 		{"link", sc.Link.Name},
 		{"downtime", sc.Downtime.String()},
 		{"deadline", sc.Deadline.String()},
