@@ -8,6 +8,8 @@
 #   make bisect     first release where a metric changes (STRATEGY FAULT TRAFFIC METRIC GOOD BAD)
 #   make compat     which releases build and run with which Go toolchains
 #   make bench-throughput  netsim, bufconn and TCP throughput, replay throughput, and their ratios
+#   make validate   the same cells on the virtual netsim and on real TCP with server
+#                   processes (SIGKILL, SIGTERM, a blackholing proxy), side by side
 #   make versions   gRPC-Go releases on the module proxy, and which are tracked
 #
 # Variables, all optional: VERSIONS (default, all, or releases), GO (a Go
@@ -34,7 +36,7 @@ VERSIONS_CMD := $(GOCMD) run ./versions
 # channels stay IDLE, and the newest.
 SMOKE_VERSIONS := v1.30.0 v1.41.0 v1.85.0
 
-.PHONY: bench bench-throughput plots test compare bisect compat versions
+.PHONY: bench bench-throughput plots test compare bisect compat validate versions
 
 bench:
 	$(VERSIONS_CMD) bench -versions '$(VERSIONS)' -go '$(GO)' -count '$(COUNT)' -clock '$(CLOCK)' \
@@ -64,6 +66,16 @@ bisect:
 
 compat:
 	$(VERSIONS_CMD) compat -versions '$(VERSIONS)' -go '$(TOOLCHAINS)'
+
+# VALIDATE_VERSIONS=auto: the oldest and newest tracked releases and both
+# sides of every behaviour change in $(RESULTS).
+VALIDATE_VERSIONS ?= auto
+TCP_COUNT         ?= 1
+
+validate:
+	$(VERSIONS_CMD) validate -versions '$(VALIDATE_VERSIONS)' -baseline '$(RESULTS)' -results '$(RESULTS)/validate' \
+		-count '$(COUNT)' -tcp-count '$(TCP_COUNT)' \
+		-strategies '$(STRATEGIES)' -faults '$(FAULTS)' -traffic '$(TRAFFIC)'
 
 versions:
 	$(VERSIONS_CMD) list

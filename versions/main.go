@@ -14,6 +14,7 @@
 //	go run ./versions bisect [flags]    find the first release where a metric changes (make bisect)
 //	go run ./versions compat [flags]    which releases build and run with which Go toolchains (make compat)
 //	go run ./versions throughput [flags]  transport and replay throughput, and their ratios (make bench-throughput)
+//	go run ./versions validate [flags]  the same cells on netsim and on real TCP processes, side by side (make validate)
 package main
 
 import (
@@ -60,8 +61,10 @@ func main() {
 		err = runCompare(args)
 	case "throughput":
 		err = runThroughputCmd(args)
+	case "validate":
+		err = runValidate(args)
 	default:
-		err = fmt.Errorf("unknown command %q (valid: list, add, refresh, resolve, bench, compare, bisect, compat, throughput)", cmd)
+		err = fmt.Errorf("unknown command %q (valid: list, add, refresh, resolve, bench, compare, bisect, compat, throughput, validate)", cmd)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "versions:", err)
@@ -81,6 +84,7 @@ func usage() {
   bisect [flags]    find the first release where a cell's metric changes; -h lists the flags
   compat [flags]    build and run releases with Go toolchains, print a table; -h lists the flags
   throughput [flags]  transport and replay throughput with go.mod's release, and their ratios
+  validate [flags]  the same cells on netsim and on real TCP server processes, side by side; -h lists the flags
 `)
 }
 

@@ -37,7 +37,8 @@ type runConfig struct {
 	jobs      int      // cell processes at a time
 	extra     []string // further flags for the test binary
 
-	noThroughput bool // skip BenchmarkReplay after the cells
+	noThroughput bool      // skip BenchmarkReplay after the cells
+	net          bench.Net // the cells' network; empty for netsim
 }
 
 // shard is the i-th (1-based) of n disjoint slices of the work.
@@ -190,7 +191,10 @@ func (c *runConfig) resultPath(v string) string {
 	if c.toolchain != "" {
 		name += "." + c.goVersion
 	}
-	if c.matrix.Clock != bench.Virtual {
+	switch {
+	case c.net == bench.TCP:
+		name += "." + string(c.net) // always on the real clock
+	case c.matrix.Clock != bench.Virtual:
 		name += "." + string(c.matrix.Clock)
 	}
 	if c.link != netsim.Local.Name {
@@ -444,6 +448,9 @@ func (c *runConfig) runMatrix(ctx context.Context, bin, v string, m bench.Matrix
 		"-matrix.clock=" + string(m.Clock),
 		"-matrix.link=" + c.link,
 		"-matrix.progress=" + strconv.FormatBool(c.verbose),
+	}
+	if c.net != "" {
+		args = append(args, "-matrix.net="+string(c.net))
 	}
 	args = append(args, c.extra...)
 	ctx, cancel := context.WithTimeout(ctx, c.processLimit(m))
