@@ -76,7 +76,7 @@ func parseValidateFlags(args []string) (*validateConfig, error) {
 	v := &validateConfig{report: filepath.Join(*results, "REPORT.md")}
 	spec := *versions
 	if spec == "auto" {
-		rels, changes, err := validationReleases(*baseline)
+		rels, changes, err := validationReleases(dir, *baseline)
 		if err != nil {
 			return nil, err
 		}
@@ -99,16 +99,17 @@ func parseValidateFlags(args []string) (*validateConfig, error) {
 	return v, nil
 }
 
-// validationReleases picks the oldest and newest tracked releases and both
-// sides of every behaviour change between consecutive releases in the
-// results folder dir (its default-toolchain, virtual, local files).
-func validationReleases(dir string) ([]string, []change, error) {
-	have, err := tracked("versions")
+// validationReleases picks the oldest and newest releases tracked in
+// modDir and both sides of every behaviour change between consecutive
+// releases in the results folder results (its default-toolchain, virtual,
+// local files).
+func validationReleases(modDir, results string) ([]string, []change, error) {
+	have, err := tracked(modDir)
 	if err != nil {
 		return nil, nil, err
 	}
 	pick := map[string]bool{first(have): true, last(have): true}
-	files, _ := filepath.Glob(filepath.Join(dir, "grpc-v*.txt"))
+	files, _ := filepath.Glob(filepath.Join(results, "grpc-v*.txt"))
 	type run struct {
 		release string
 		cells   map[string]map[string][]float64
