@@ -63,8 +63,8 @@ func (s *Samples) Count(unit string) (k, n int) {
 }
 
 // Series identifies what must never be pooled: results of one toolchain,
-// clock and link.
-type Series struct{ Go, Clock, Link string }
+// clock, network and link.
+type Series struct{ Go, Clock, Net, Link string }
 
 // Run is one gRPC-Go release measured in one Series.
 type Run struct {
@@ -212,7 +212,10 @@ func (l *loader) result(res *benchfmt.Result, cellRun map[string]cellOf) error {
 	if !semver.IsValid(release) {
 		return fmt.Errorf("configuration grpc is %q, want a gRPC-Go version such as v1.85.0", release)
 	}
-	s := Series{Go: res.GetConfig("go"), Clock: res.GetConfig("clock"), Link: res.GetConfig("link")}
+	s := Series{Go: res.GetConfig("go"), Clock: res.GetConfig("clock"), Net: res.GetConfig("net"), Link: res.GetConfig("link")}
+	if s.Net == "" {
+		s.Net = "netsim" // results from before the tcp network existed
+	}
 	var missing []string
 	for k, v := range map[string]string{"go": s.Go, "clock": s.Clock, "link": s.Link} {
 		if v == "" {
@@ -242,7 +245,7 @@ func (l *loader) result(res *benchfmt.Result, cellRun map[string]cellOf) error {
 	if c.Strategy == "" || c.Fault == "" || c.Traffic == "" {
 		return errors.New("want strategy=, scenario= and traffic= in the name")
 	}
-	key := release + " " + s.Go + " " + s.Clock + " " + s.Link
+	key := release + " " + s.Go + " " + s.Clock + " " + s.Net + " " + s.Link
 	run := l.runs[key]
 	if run == nil {
 		run = &Run{Release: release, Series: s, Cells: map[Cell]*Samples{}}
@@ -331,6 +334,9 @@ func label(release string, s, main Series) string {
 	if s.Clock != main.Clock {
 		diff = append(diff, s.Clock)
 	}
+	if s.Net != main.Net {
+		diff = append(diff, s.Net)
+	}
 	if s.Link != main.Link {
 		diff = append(diff, s.Link)
 	}
@@ -342,7 +348,7 @@ func label(release string, s, main Series) string {
 
 // describe says what a series is, for the report.
 func (s Series) describe() string {
-	return fmt.Sprintf("%s, %s clock, %s link", s.Go, s.Clock, s.Link)
+	return fmt.Sprintf("%s, %s clock, %s, %s link", s.Go, s.Clock, s.Net, s.Link)
 }
 
 // seriesRuns splits runs by series, each in release order, the main series

@@ -17,7 +17,7 @@ func TestLoadOneFile(t *testing.T) {
 	if len(d.Runs) != 1 || d.Runs[0].Label != "v1.41.0" {
 		t.Fatalf("runs %+v, want one labelled v1.41.0", d.Runs)
 	}
-	if d.Main != (Series{"go1.26.8", "virtual", "local"}) {
+	if d.Main != (Series{"go1.26.8", "virtual", "netsim", "local"}) {
 		t.Errorf("main series %+v", d.Main)
 	}
 	for _, tc := range []struct {
@@ -80,6 +80,7 @@ func TestLoadKeepsSeriesApart(t *testing.T) {
 		{"clock", configBlock("v1.40.1", "go1.26.8", "real", "local"), []string{"v1.40.1", "v1.40.1 (real)", "v1.41.0"}},
 		{"toolchain", configBlock("v1.40.1", "go1.23.12", "virtual", "local"), []string{"v1.40.1", "v1.40.1 (go1.23.12)", "v1.41.0"}},
 		{"link", configBlock("v1.40.1", "go1.26.8", "virtual", "wan"), []string{"v1.40.1", "v1.40.1 (wan)", "v1.41.0"}},
+		{"net", strings.Replace(configBlock("v1.40.1", "go1.26.8", "real", "local"), "link:", "net: tcp\nlink:", 1), []string{"v1.40.1", "v1.40.1 (real, tcp)", "v1.41.0"}},
 		{"everything", configBlock("v1.40.1", "go1.23.12", "real", "lan"), []string{"v1.40.1", "v1.40.1 (go1.23.12, real, lan)", "v1.41.0"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

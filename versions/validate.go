@@ -73,7 +73,7 @@ func parseValidateFlags(args []string) (*validateConfig, error) {
 	if *deadline <= 0 {
 		return nil, fmt.Errorf("-deadline %v: must be positive", *deadline)
 	}
-	v := &validateConfig{report: filepath.Join(*results, "REPORT.md")}
+	v := &validateConfig{report: filepath.Join(*results, "VALIDATION.md")}
 	spec := *versions
 	if spec == "auto" {
 		rels, changes, err := validationReleases(dir, *baseline)
