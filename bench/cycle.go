@@ -30,6 +30,10 @@ type Cycle struct {
 	// from the fault.
 	Recovered bool
 	Recover   time.Duration
+	// Restart is when the server instance that came back last started
+	// serving, counted from the fault: exactly the fault's schedule on
+	// netsim, later by a process's start-up on a real network.
+	Restart time.Duration
 	// Dials counts dial attempts from the fault to the end of the cycle,
 	// as the network saw them.
 	Dials int
@@ -131,6 +135,8 @@ func (c *cycle) run(parent context.Context) (res Cycle, err error) {
 		return res, fmt.Errorf("inject %s: %w", c.fault.Name(), err)
 	}
 	final := c.bed.Last()
+	starts := c.bed.Starts()
+	res.Restart = starts[len(starts)-1].Sub(t0)
 	if c.wait(final.Complete(), c.Deadline) {
 		res.Recovered = true
 		res.Recover = final.CompletedAt().Sub(t0)

@@ -26,8 +26,10 @@ type testbed interface {
 	Dial(ctx context.Context, addr string) (net.Conn, error)
 	// Inject applies the fault and returns when the fresh server serves.
 	Inject(ctx context.Context, f netsim.Fault, downtime time.Duration) error
-	// Last returns the server instance that started last.
+	// Last returns the server instance that started last, and Starts when
+	// each instance started serving.
 	Last() instance
+	Starts() []time.Time
 	// Dials and Conns are the network's records of the client's dial
 	// attempts and connections.
 	Dials() []netsim.Dial
@@ -96,6 +98,8 @@ func (b *simBed) Dial(ctx context.Context, addr string) (net.Conn, error) {
 func (b *simBed) Inject(ctx context.Context, f netsim.Fault, downtime time.Duration) error {
 	return b.server.Inject(ctx, f, downtime)
 }
+
+func (b *simBed) Starts() []time.Time { return b.server.Starts() }
 
 func (b *simBed) Last() instance {
 	b.mu.Lock()

@@ -79,6 +79,8 @@ func (b *tcpBed) Inject(ctx context.Context, f netsim.Fault, downtime time.Durat
 	return b.server.Inject(ctx, f, downtime)
 }
 
+func (b *tcpBed) Starts() []time.Time { return b.server.Starts() }
+
 func (b *tcpBed) Last() instance {
 	b.mu.Lock()
 	defer b.mu.Unlock()

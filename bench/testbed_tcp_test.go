@@ -52,6 +52,9 @@ func TestTCPCycle(t *testing.T) {
 			if c.Recover < sc.Downtime || c.Recover > time.Since(start) {
 				t.Errorf("recovered after %v; want after the downtime (%v) and within the cycle", c.Recover, sc.Downtime)
 			}
+			if want := scheduledRestart(t, tc.fault, sc.Downtime); c.Restart < want {
+				t.Errorf("the last server process served %v after the fault, before its schedule (%v)", c.Restart, want)
+			}
 			if c.Dials < tc.minDials {
 				t.Errorf("%d dials, want at least %d (one per restart)", c.Dials, tc.minDials)
 			}

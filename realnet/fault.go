@@ -19,19 +19,25 @@ import (
 //   - netsim.Blackhole: the proxy silences every connection and the process
 //     is killed behind it; dials reach the proxy but go unanswered.
 //   - netsim.Flap: Crash, Times times, Up apart.
+//
+// Restarts follow the fault's schedule counted from the call, as netsim's
+// do, so that the time a kill or a start takes is not added to the next
+// step: a process that starts late shortens the up period that follows it
+// rather than delaying everything after.
 func (s *Server) Inject(ctx context.Context, f netsim.Fault, downtime time.Duration) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.current == nil {
 		return fmt.Errorf("realnet: inject %s: no server process is serving", f.Name())
 	}
+	t0 := time.Now()
 	switch f := f.(type) {
 	case netsim.Crash:
 		s.crash()
-		return s.after(ctx, downtime)
+		return s.upAt(ctx, t0.Add(downtime))
 	case netsim.Graceful:
 		kill := s.terminate()
-		err := sleep(ctx, downtime)
+		err := sleepUntil(ctx, t0.Add(downtime))
 		kill()
 		if err != nil {
 			return err
@@ -41,21 +47,20 @@ func (s *Server) Inject(ctx context.Context, f netsim.Fault, downtime time.Durat
 		if err := s.vanish(); err != nil {
 			return err
 		}
-		if err := s.after(ctx, downtime); err != nil {
+		if err := s.upAt(ctx, t0.Add(downtime)); err != nil {
 			return err
 		}
 		s.proxy.Restore()
 		return nil
 	case netsim.Flap:
 		for i := 0; i < f.Times; i++ {
-			if i > 0 {
-				if err := sleep(ctx, f.Up); err != nil {
-					s.crash()
-					return err
-				}
+			crashAt := t0.Add(time.Duration(i) * (downtime + f.Up))
+			err := sleepUntil(ctx, crashAt)
+			s.crash() // also when ctx ended: Inject leaves the server down
+			if err != nil {
+				return err
 			}
-			s.crash()
-			if err := s.after(ctx, downtime); err != nil {
+			if err := s.upAt(ctx, crashAt.Add(downtime)); err != nil {
 				return err
 			}
 		}
@@ -64,16 +69,16 @@ func (s *Server) Inject(ctx context.Context, f netsim.Fault, downtime time.Durat
 	return fmt.Errorf("realnet: fault %q has no real-network counterpart", f.Name())
 }
 
-// after waits for the downtime and brings up a fresh process.
-func (s *Server) after(ctx context.Context, downtime time.Duration) error {
-	if err := sleep(ctx, downtime); err != nil {
+// upAt waits until t and brings up a fresh process.
+func (s *Server) upAt(ctx context.Context, t time.Time) error {
+	if err := sleepUntil(ctx, t); err != nil {
 		return err
 	}
 	return s.up(ctx)
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
+func sleepUntil(ctx context.Context, deadline time.Time) error {
+	t := time.NewTimer(time.Until(deadline))
 	defer t.Stop()
 	select {
 	case <-t.C:
