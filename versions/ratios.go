@@ -59,8 +59,34 @@ func runThroughputCmd(args []string) error {
 // benchmark's values of each unit, keyed by name without the GOMAXPROCS
 // suffix, then unit.
 func medians(r io.Reader, file string) (map[string]map[string]float64, error) {
-	samples, err := scanSamples(r, file)
-	if err != nil {
+	samples := map[string]map[string][]float64{}
+	br := benchfmt.NewReader(r, file)
+	for br.Scan() {
+		switch rec := br.Result().(type) {
+		case *benchfmt.SyntaxError:
+			return nil, rec
+		case *benchfmt.Result:
+			name := string(rec.Name.Full())
+			if i := strings.LastIndexByte(name, '-'); i > 0 && !strings.Contains(name[i:], "=") {
+				name = name[:i]
+			}
+			if samples[name] == nil {
+				samples[name] = map[string][]float64{}
+			}
+			for _, v := range rec.Values {
+				unit := v.OrigUnit
+				if unit == "" {
+					unit = v.Unit
+				}
+				val := v.OrigValue
+				if v.OrigUnit == "" {
+					val = v.Value
+				}
+				samples[name][unit] = append(samples[name][unit], val)
+			}
+		}
+	}
+	if err := br.Err(); err != nil {
 		return nil, err
 	}
 	out := map[string]map[string]float64{}
@@ -130,33 +156,4 @@ func printRatios(w io.Writer, r io.Reader, file string) error {
 		fmt.Fprintf(w, "  %-60s  %5.2f  %s\n", q.what, num/den, verdict)
 	}
 	return nil
-}
-
-// scanSamples reads results into samples by benchmark name (without a
-// GOMAXPROCS suffix) and unit, in the units as written.
-func scanSamples(r io.Reader, file string) (map[string]map[string][]float64, error) {
-	samples := map[string]map[string][]float64{}
-	br := benchfmt.NewReader(r, file)
-	for br.Scan() {
-		switch rec := br.Result().(type) {
-		case *benchfmt.SyntaxError:
-			return nil, rec
-		case *benchfmt.Result:
-			name := string(rec.Name.Full())
-			if i := strings.LastIndexByte(name, '-'); i > 0 && !strings.Contains(name[i:], "=") {
-				name = name[:i]
-			}
-			if samples[name] == nil {
-				samples[name] = map[string][]float64{}
-			}
-			for _, v := range rec.Values {
-				unit, val := v.OrigUnit, v.OrigValue
-				if unit == "" {
-					unit, val = v.Unit, v.Value
-				}
-				samples[name][unit] = append(samples[name][unit], val)
-			}
-		}
-	}
-	return samples, br.Err()
 }

@@ -13,39 +13,49 @@ import (
 
 func TestJudge(t *testing.T) {
 	const s = 1e9 // ns
-	cell := func(missed, dials, recover []float64) map[string][]float64 {
-		m := map[string][]float64{bench.UnitMissed: missed, bench.UnitUndetected: {0}, bench.UnitDials: dials}
-		if recover != nil {
-			m[bench.UnitRecover] = recover
+	// cycle is one results line; recover < 0 is a miss.
+	cycle := func(dials, recover, restart float64) run {
+		r := run{bench.UnitMissed: 0, bench.UnitUndetected: 0, bench.UnitDials: dials, bench.UnitRestart: restart * s}
+		if recover < 0 {
+			r[bench.UnitMissed] = 1
+		} else {
+			r[bench.UnitRecover] = recover * s
 		}
-		return m
+		return r
 	}
+	ok := func(dials, recover float64) run { return cycle(dials, recover, 1) }
 	for _, tc := range []struct {
 		name     string
-		sim, tcp map[string][]float64
+		sim, tcp []run
+		status   int
 		differs  []string
 	}{
-		{"identical", cell([]float64{0}, []float64{2}, []float64{1.5 * s}), cell([]float64{0}, []float64{2}, []float64{1.5 * s}), nil},
-		{"recover within 5%", cell([]float64{0}, []float64{2}, []float64{13 * s}), cell([]float64{0}, []float64{2}, []float64{13.6 * s}), nil},
-		{"recover beyond 5%", cell([]float64{0}, []float64{2}, []float64{13 * s}), cell([]float64{0}, []float64{2}, []float64{13.7 * s}), []string{"recover-ns"}},
-		{"recover within 50ms", cell([]float64{0}, []float64{2}, []float64{0.1 * s}), cell([]float64{0}, []float64{2}, []float64{0.149 * s}), nil},
-		{"recover beyond 50ms", cell([]float64{0}, []float64{2}, []float64{0.1 * s}), cell([]float64{0}, []float64{2}, []float64{0.151 * s}), []string{"recover-ns"}},
-		{"within the simulated jitter", cell([]float64{0, 0}, []float64{2, 3}, []float64{1 * s, 2.6 * s}), cell([]float64{0}, []float64{3}, []float64{2.1 * s}), nil},
-		{"dials one more", cell([]float64{0}, []float64{2}, nil), cell([]float64{0}, []float64{3}, nil), nil},
-		{"dials two more", cell([]float64{0}, []float64{2}, nil), cell([]float64{0}, []float64{4}, nil), []string{"dials"}},
-		{"missed only on tcp", cell([]float64{0}, []float64{1}, []float64{1 * s}), cell([]float64{1}, []float64{1}, nil), []string{"missed"}},
-		{"missed sometimes in netsim", cell([]float64{0, 1}, []float64{1}, []float64{1 * s}), cell([]float64{1}, []float64{1}, nil), nil},
-		{"no tcp result", cell([]float64{0}, []float64{1}, nil), nil, []string{"no tcp result"}},
+		{"identical", []run{ok(2, 1.5)}, []run{ok(2, 1.5)}, agrees, nil},
+		{"recover within 5%", []run{ok(2, 13)}, []run{ok(2, 13.6)}, agrees, nil},
+		{"recover beyond 5%", []run{ok(2, 13)}, []run{ok(2, 13.7)}, differs, []string{"recover-ns"}},
+		{"recover within 50ms", []run{ok(2, 0.1)}, []run{ok(2, 0.149)}, agrees, nil},
+		{"recover beyond 50ms", []run{ok(2, 0.1)}, []run{ok(2, 0.151)}, differs, []string{"recover-ns"}},
+		{"within the simulated jitter", []run{ok(2, 1), ok(3, 2.6)}, []run{ok(3, 2.1)}, agrees, nil},
+		{"dials one more", []run{ok(2, 1)}, []run{ok(3, 1)}, agrees, nil},
+		{"dials two more", []run{ok(2, 1)}, []run{ok(4, 1)}, differs, []string{"dials"}},
+		{"missed only on tcp", []run{ok(1, 1)}, []run{ok(1, -1)}, differs, []string{"missed"}},
+		{"missed sometimes in netsim", []run{ok(1, 1), ok(1, -1)}, []run{ok(1, -1)}, agrees, nil},
+		{"restart 40ms late", []run{ok(2, 1)}, []run{cycle(2, 1.04, 1.04)}, agrees, nil},
+		{"restart 60ms late", []run{ok(2, 1)}, []run{cycle(3, 2.6, 1.06)}, inconclusive, nil},
+		{"one of two restarts late", []run{ok(2, 1)}, []run{cycle(3, 2.6, 1.06), ok(2, 1)}, agrees, nil},
+		{"late, and missed only on tcp", []run{ok(2, 1)}, []run{cycle(3, -1, 1.06)}, differs, []string{"missed"}},
+		{"no tcp result", []run{ok(1, 1)}, nil, differs, []string{"no tcp result"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := judge("Reconnect/strategy=a/scenario=b/traffic=c", tc.sim, tc.tcp)
-			if !reflect.DeepEqual(got.differs, tc.differs) {
-				t.Errorf("differs = %q, want %q", got.differs, tc.differs)
-			}
-			if got.agrees() != (len(tc.differs) == 0) {
-				t.Errorf("agrees() = %v with differs %q", got.agrees(), got.differs)
+			if !reflect.DeepEqual(got.differs, tc.differs) || got.status() != tc.status {
+				t.Errorf("status %d, differs %q; want %d, %q (%s)", got.status(), got.differs, tc.status, tc.differs, got.word())
 			}
 		})
+	}
+	late := judge("Reconnect/strategy=a/scenario=b/traffic=c", []run{ok(2, 1)}, []run{cycle(3, 2.6, 1.127)})
+	if w := late.word(); w != "inconclusive: the server process restarted 127ms late" {
+		t.Errorf("word() = %q", w)
 	}
 }
 
@@ -98,5 +108,76 @@ func TestParseValidateFlagsErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("validate %q: error %v, want %q", tc.args, err, tc.want)
 		}
+	}
+}
+
+// TestReplaceCells checks that a rerun's results and traces take the place
+// of the old ones, and that everything else is kept.
+func TestReplaceCells(t *testing.T) {
+	dir := t.TempDir()
+	const head = "grpc: v1.85.0\nnet: tcp\n\n"
+	line := func(cell string, recover int) string {
+		return fmt.Sprintf("BenchmarkReconnect/strategy=%s/scenario=crash/traffic=idle 1 %d recover-ns/op 0 missed/op\n", cell, recover)
+	}
+	trace := func(cell string, at int) string {
+		return fmt.Sprintf("BenchmarkReconnect/strategy=%s/scenario=crash/traffic=idle\t%d\tfault\tcrash\n", cell, at)
+	}
+	write := func(name, body string) string {
+		t.Helper()
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(body), 0o666); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	main := write("grpc-v1.85.0.tcp.txt", head+line("a", 1)+line("b", 2)+line("c", 3))
+	write("grpc-v1.85.0.tcp.trace", "# trace\n"+trace("a", 1)+trace("b", 2)+trace("c", 3))
+	again := write("rerun.txt", head+line("b", 20))
+	write("rerun.trace", "# trace\n"+trace("b", 20))
+
+	cells := map[string]bool{"BenchmarkReconnect/strategy=b/scenario=crash/traffic=idle": true}
+	if err := replaceResults(main, cells, []string{again}); err != nil {
+		t.Fatal(err)
+	}
+	if err := replaceTraces(bench.TracePath(main), cells, []string{again}); err != nil {
+		t.Fatal(err)
+	}
+	runs, err := readRuns(main)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]float64{}
+	for name, rs := range runs {
+		got[shortCell(name)] = values(rs, bench.UnitRecover)
+	}
+	want := map[string][]float64{"a crash idle": {1}, "b crash idle": {20}, "c crash idle": {3}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("results after the rerun: %v, want %v", got, want)
+	}
+	f, err := os.Open(bench.TracePath(main))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	traces, err := bench.ReadTraces(f, "trace")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var at []string
+	for _, tr := range traces {
+		at = append(at, fmt.Sprintf("%s@%d", shortCell(strings.TrimPrefix(tr.Cell, "Benchmark")), tr.Events[0].At))
+	}
+	if w := []string{"a crash idle@1", "c crash idle@3", "b crash idle@20"}; !reflect.DeepEqual(at, w) {
+		t.Errorf("traces after the rerun: %v, want %v", at, w)
+	}
+}
+
+func TestScenarioOf(t *testing.T) {
+	sc, err := scenarioOf("Reconnect/strategy=watcher/scenario=flap/traffic=busy")
+	if err != nil || sc.Strategy != "watcher" || sc.Fault != "flap" || sc.Traffic != bench.Busy {
+		t.Errorf("scenarioOf = %+v, %v", sc, err)
+	}
+	if _, err := scenarioOf("Replay/strategy=watcher/mode=stream"); err == nil {
+		t.Error("scenarioOf accepted a replay benchmark")
 	}
 }
