@@ -70,11 +70,12 @@ compat:
 # VALIDATE_VERSIONS=auto: the oldest and newest tracked releases and both
 # sides of every behaviour change in $(RESULTS).
 VALIDATE_VERSIONS ?= auto
+VALIDATE_COUNT    ?= 20
 TCP_COUNT         ?= 1
 
 validate:
 	$(VERSIONS_CMD) validate -versions '$(VALIDATE_VERSIONS)' -baseline '$(RESULTS)' -results '$(RESULTS)/validate' \
-		-count '$(COUNT)' -tcp-count '$(TCP_COUNT)' \
+		-count '$(VALIDATE_COUNT)' -tcp-count '$(TCP_COUNT)' \
 		-strategies '$(STRATEGIES)' -faults '$(FAULTS)' -traffic '$(TRAFFIC)'
 
 versions:
