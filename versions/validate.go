@@ -28,6 +28,7 @@ type validateConfig struct {
 	sim, tcp *runConfig
 	changes  []change // behaviour changes that chose releases
 	report   string   // the side-by-side report, written when done
+	noRun    bool     // judge the results already there
 }
 
 // change is a behaviour change between two consecutive releases of a
@@ -66,6 +67,7 @@ func parseValidateFlags(args []string) (*validateConfig, error) {
 		results    = fs.String("results", filepath.Join("results", "validate"), "folder for the results of both networks and the report")
 		jobs       = fs.Int("j", 0, "real TCP cells at a time (default 8 per CPU: they mostly wait)")
 		verbose    = fs.Bool("v", false, "print a line per cell")
+		noRun      = fs.Bool("no-run", false, "run nothing: judge the results already in -results and rewrite the report")
 	)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -79,7 +81,7 @@ func parseValidateFlags(args []string) (*validateConfig, error) {
 	if *deadline <= 0 {
 		return nil, fmt.Errorf("-deadline %v: must be positive", *deadline)
 	}
-	v := &validateConfig{report: filepath.Join(*results, "VALIDATION.md")}
+	v := &validateConfig{report: filepath.Join(*results, "VALIDATION.md"), noRun: *noRun}
 	spec := *versions
 	if spec == "auto" {
 		rels, changes, err := validationReleases(dir, *baseline)
@@ -172,13 +174,14 @@ func (v *validateConfig) run(ctx context.Context, out io.Writer) error {
 	}
 	fmt.Fprintf(os.Stderr, "validate: virtual netsim, then real TCP with server processes: %s\n", strings.Join(v.sim.releases, " "))
 	// A release whose cells partly failed still gets its verdicts.
-	simErr := v.sim.runAll(ctx)
-	if ctx.Err() != nil {
-		return ctx.Err()
-	}
-	tcpErr := v.tcp.runAll(ctx)
-	if ctx.Err() != nil {
-		return ctx.Err()
+	var simErr, tcpErr error
+	if !v.noRun {
+		if simErr = v.sim.runAll(ctx); ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if tcpErr = v.tcp.runAll(ctx); ctx.Err() != nil {
+			return ctx.Err()
+		}
 	}
 	tmp, err := os.MkdirTemp("", "reconnbench-validate-")
 	if err != nil {
@@ -229,7 +232,7 @@ func (v *validateConfig) judgeRelease(ctx context.Context, tmp, rel string) (*va
 				again = append(again, r.cell)
 			}
 		}
-		if len(again) == 0 || attempt == maxReruns || ctx.Err() != nil {
+		if len(again) == 0 || attempt == maxReruns || v.noRun || ctx.Err() != nil {
 			return t, nil
 		}
 		fmt.Fprintf(os.Stderr, "validate: gRPC-Go %s: %d cells had a real server restart too late to compare; running them again\n", rel, len(again))
@@ -575,7 +578,7 @@ func (t *validation) print(w io.Writer) {
 	for _, r := range t.rows {
 		fmt.Fprint(tw, shortCell(r.cell))
 		for _, c := range columns {
-			fmt.Fprint(tw, "\t", pair(r, c.unit, c.scale))
+			fmt.Fprint(tw, "\t", pair(r, c.unit, c.scale, " | "))
 		}
 		fmt.Fprintln(tw, "\t"+r.word())
 	}
@@ -583,9 +586,9 @@ func (t *validation) print(w io.Writer) {
 }
 
 // pair formats a unit's values on both networks as "netsim | tcp", each a
-// value or a range.
-func pair(r verdict, unit string, scale float64) string {
-	return span(values(r.sim, unit), scale) + " | " + span(values(r.tcp, unit), scale)
+// value or a range; sep separates them.
+func pair(r verdict, unit string, scale float64, sep string) string {
+	return span(values(r.sim, unit), scale) + sep + span(values(r.tcp, unit), scale)
 }
 
 func span(xs []float64, scale float64) string {
@@ -615,8 +618,12 @@ func shortCell(name string) string {
 
 func writeValidationReport(w io.Writer, tables []*validation, v *validateConfig, took time.Duration) {
 	fmt.Fprintf(w, "# Simulation against reality\n\n")
-	fmt.Fprintf(w, "`make validate`, %s, %s, %v. Each cell ran %d times on netsim with the virtual clock and %d times on loopback TCP with real server processes (SIGKILL, SIGTERM, a blackholing proxy).\n",
-		time.Now().UTC().Format("2006-01-02"), v.sim.goVersion, took.Round(time.Second), v.sim.matrix.Count, v.tcp.matrix.Count)
+	ran := took.Round(time.Second).String()
+	if v.noRun {
+		ran = "judged again without running (-no-run)"
+	}
+	fmt.Fprintf(w, "`make validate`, %s, %s, %s. Each cell ran %d cycles on netsim with the virtual clock and %d on loopback TCP with real server processes (SIGKILL, SIGTERM, a blackholing proxy).\n",
+		time.Now().UTC().Format("2006-01-02"), v.sim.goVersion, ran, v.sim.matrix.Count, v.tcp.matrix.Count)
 	fmt.Fprintf(w, "A cell agrees when missed/op and undetected/op are the same, dial attempts are within ±%d, and detection and recovery times are within %g%% or %v, whichever is larger, of the range netsim produced. A real run whose server process came back more than %v after the schedule is inconclusive and was run again, at most %d times. Cells show `netsim | tcp`, each a value or a range.\n",
 		dialSlack, timeShare*100, timeFloor, timeFloor, maxReruns)
 	if len(v.changes) > 0 {
@@ -645,7 +652,7 @@ func writeValidationReport(w io.Writer, tables []*validation, v *validateConfig,
 		for _, r := range t.rows {
 			fmt.Fprintf(w, "| %s |", shortCell(r.cell))
 			for _, c := range columns {
-				fmt.Fprintf(w, " %s |", pair(r, c.unit, c.scale))
+				fmt.Fprintf(w, " %s |", pair(r, c.unit, c.scale, " \\| "))
 			}
 			fmt.Fprintf(w, " %s |\n", r.word())
 		}
