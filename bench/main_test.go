@@ -31,6 +31,7 @@ var (
 	matrixWantGRPC   = flag.String("matrix.grpc", "", "fail unless this gRPC-Go `version` is the one linked")
 	matrixTrace      = flag.String("matrix.trace", "", "also write each cell's first restart cycle to this trace `file`")
 	matrixProgress   = flag.Bool("matrix.progress", true, "print a line per cell as it completes")
+	matrixStall      = flag.Duration("matrix.stall", StallLimit, "wall-clock time a virtual cycle may go without its clock advancing")
 )
 
 // matrix is the matrix the flags describe, checked in TestMain.
@@ -38,6 +39,10 @@ var matrix Matrix
 
 func TestMain(m *testing.M) {
 	flag.Parse()
+	if *matrixMisbehave {
+		registerMisbehaving()
+	}
+	StallLimit = *matrixStall
 	if *matrixOut != "" {
 		var err error
 		if matrix, err = matrixFromFlags(); err != nil {
@@ -118,16 +123,21 @@ func TestMatrix(t *testing.T) {
 		}
 	}
 	fmt.Fprintf(progress, "reconnbench: wrote %s in %v\n", f.Path(), time.Since(start).Round(time.Millisecond))
-	stalled := false
+	stalled, stuck := false, false
 	for _, e := range failed {
 		fmt.Fprintln(os.Stderr, "reconnbench: FAILED", e)
 		var stall *StallError
 		stalled = stalled || errors.As(e, &stall)
+		stuck = stuck || Stuck(e)
 	}
-	if stalled {
+	switch {
+	case stalled:
 		// A stalled bubble never ends: neither the test nor goleak could
 		// finish. ExitStalled tells the runner to retry on the real clock.
 		os.Exit(ExitStalled)
+	case stuck:
+		// A hung cycle never ends either; the real clock would not help.
+		os.Exit(1)
 	}
 	if len(failed) > 0 {
 		t.Fail()

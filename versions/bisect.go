@@ -42,7 +42,7 @@ func parseBisectFlags(args []string) (*bisectConfig, error) {
 		clock     = fs.String("clock", string(bench.Virtual), "virtual or real")
 		verbose   = fs.Bool("v", false, "print a line per run")
 	)
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return nil, err
 	}
 	for _, f := range []struct{ name, v string }{{"STRATEGY", *strategy}, {"FAULT", *fault}, {"TRAFFIC", *traffic}, {"GOOD", *good}, {"BAD", *bad}} {

@@ -21,7 +21,7 @@ func runCompare(args []string) error {
 	results := fs.String("results", "results", "results folder")
 	a := fs.String("a", "", "compare only this release ...")
 	b := fs.String("b", "", "... with this one")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	files, err := filepath.Glob(filepath.Join(*results, "grpc-*.txt"))

@@ -47,7 +47,7 @@ func runCompat(args []string) error {
 	fs := flag.NewFlagSet("compat", flag.ContinueOnError)
 	versions := fs.String("versions", "default", "releases: default, all, or a list")
 	toolchains := fs.String("go", "", "toolchains, space-separated (default: the newest patch of every Go minor from "+oldestToolchain+")")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	rels, err := selectReleases(dir, *versions)

@@ -26,7 +26,7 @@ func runThroughputCmd(args []string) error {
 	count := fs.Int("count", 6, "runs of each benchmark")
 	benchtime := fs.String("benchtime", "500ms", "go test -benchtime for each run")
 	results := fs.String("results", "results", "results folder")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *count < 1 {
