@@ -66,6 +66,11 @@ func TestMisbehavingStrategies(t *testing.T) {
 		"misbehave-deadlock", "misbehave-hang", "misbehave-spin")
 	c.extra = append(c.extra, "-matrix.misbehave", "-matrix.stall=2s")
 
+	defer func() {
+		if t.Failed() || testing.Verbose() {
+			t.Logf("log:\n%s", log)
+		}
+	}()
 	err := c.runAll(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "1 of 1 releases failed: "+testRelease) {
 		t.Fatalf("runAll = %v, want the release to fail", err)
@@ -120,8 +125,5 @@ func TestMisbehavingStrategies(t *testing.T) {
 	kept, _ := filepath.Glob(filepath.Join(c.partialDir(testRelease), "*.txt"))
 	if len(kept) != 2 {
 		t.Errorf("partial folder holds %v, want the two finished cells", kept)
-	}
-	if t.Failed() || testing.Verbose() {
-		t.Logf("log:\n%s", out)
 	}
 }

@@ -109,7 +109,7 @@ func parseRunFlags(args []string) (*runConfig, error) {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
+		return nil, fmt.Errorf("bench takes flags only (-h lists them), not %q", fs.Args())
 	}
 	c := &runConfig{results: *results, verbose: *verbose, link: *link, jobs: *jobs, noThroughput: *noTput, resume: *resume}
 	var err error
@@ -148,10 +148,10 @@ func parseRunFlags(args []string) (*runConfig, error) {
 	if c.jobs < 0 {
 		return nil, fmt.Errorf("-j %d: must be at least 1, or 0 for the default", c.jobs)
 	}
-	if err := checkWritable(c.results); err != nil {
+	if err := c.resolveToolchain(*toolchain); err != nil {
 		return nil, err
 	}
-	if err := c.resolveToolchain(*toolchain); err != nil {
+	if err := checkWritable(c.results); err != nil {
 		return nil, err
 	}
 	if c.jobs == 0 {

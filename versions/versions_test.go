@@ -155,8 +155,8 @@ func TestResultPath(t *testing.T) {
 		if got := tc.c.resultPath("v1.2.3"); got != tc.want {
 			t.Errorf("resultPath = %s, want %s", got, tc.want)
 		}
-		if got := releaseOfFile(tc.want); got != "v1.2.3" {
-			t.Errorf("releaseOfFile(%s) = %s", tc.want, got)
+		if got := bench.ReleaseOfFile(tc.want); got != "v1.2.3" {
+			t.Errorf("ReleaseOfFile(%s) = %s", tc.want, got)
 		}
 	}
 }
