@@ -121,6 +121,7 @@ func TestInputErrors(t *testing.T) {
 		{"jobs negative", bench("-j", "-1"), "-j -1: must be at least 1, or 0 for the default"},
 		{"results under a file", bench("-results", filepath.Join(file, "results")), `results folder "` + filepath.Join(file, "results") + `" cannot be created (not a directory): RESULTS must be a folder that can be written`},
 		{"results is a file", bench("-results", file), `results folder "` + file + `" cannot be created (not a directory)`},
+		{"resume not a boolean", bench("-resume=yes"), `bench: invalid boolean value "yes" for -resume: parse error (-resume: want 1 or 0, true or false)`},
 		{"unknown flag", bench("-fault", "crash"), "bench: flag provided but not defined: -fault (valid flags: "},
 		{"stray argument", bench("crash"), `bench takes flags only (-h lists them), not ["crash"]`},
 

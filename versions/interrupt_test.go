@@ -145,6 +145,13 @@ func TestInterruptAndResume(t *testing.T) {
 	}
 }
 
+// writing reports whether a cell process of the run into results is
+// writing its results: the moment to interrupt it.
+func writing(results string) bool {
+	tmps, _ := filepath.Glob(filepath.Join(results, ".partial", "*", ".*.tmp"))
+	return len(tmps) > 0 && len(processesMentioning("-matrix.out="+results)) > 0
+}
+
 // processesMentioning lists the processes whose command line mentions s (on Linux,
 // from /proc).
 func processesMentioning(s string) []string {
@@ -188,9 +195,8 @@ func TestSignalStopsBench(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer cmd.Process.Kill()
-			// The cell's process names the results folder in its flags.
 			deadline := time.Now().Add(2 * time.Minute)
-			for len(processesMentioning("-matrix.out="+results)) == 0 {
+			for !writing(results) {
 				if time.Now().After(deadline) {
 					t.Fatalf("no cell process started; stderr:\n%s", stderr.String())
 				}
@@ -227,4 +233,46 @@ func TestSignalStopsBench(t *testing.T) {
 			}
 		})
 	}
+
+	// `go run` dies of a SIGTERM without passing it on: the command must
+	// notice that its parent is gone and stop all the same.
+	t.Run("parent killed", func(t *testing.T) {
+		t.Parallel()
+		results := t.TempDir()
+		errFile := filepath.Join(t.TempDir(), "stderr")
+		parent := exec.Command("sh", "-c", `"$0" bench -versions `+testRelease+` -strategies watcher -faults crash -traffic idle -count 1 -clock real -no-throughput -results "$1" 2>"$2"; sleep 60`,
+			bin, results, errFile)
+		parent.Dir = ".."
+		if err := parent.Start(); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(2 * time.Minute)
+		for !writing(results) {
+			if time.Now().After(deadline) {
+				parent.Process.Kill()
+				t.Fatal("no cell process started")
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		parent.Process.Kill()
+		parent.Wait()
+		start := time.Now()
+		for len(processesMentioning(results)) > 0 {
+			if time.Since(start) > 30*time.Second {
+				t.Fatalf("still running 30s after its parent was killed: %v", processesMentioning(results))
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		t.Logf("stopped %v after its parent was killed", time.Since(start).Round(time.Millisecond))
+		stderr, _ := os.ReadFile(errFile)
+		if !strings.Contains(string(stderr), "the parent process ended") || !strings.Contains(string(stderr), "interrupted during gRPC-Go "+testRelease) {
+			t.Errorf("stderr:\n%s\nwant it to say the parent ended and what was interrupted", stderr)
+		}
+		if files, _ := filepath.Glob(filepath.Join(results, "grpc-*")); len(files) > 0 {
+			t.Errorf("an interrupted run wrote %v", files)
+		}
+		if l := leftovers(t, results); len(l) > 0 {
+			t.Errorf("an interrupted run left %v", l)
+		}
+	})
 }

@@ -89,7 +89,7 @@ var errHelp = errors.New("help requested")
 
 // invalidValue matches the flag package's message for a value that does
 // not parse.
-var invalidValue = regexp.MustCompile(`^invalid (?:value|boolean value) ".*" for flag -([^:]+): `)
+var invalidValue = regexp.MustCompile(`^invalid (?:boolean )?value ".*" for (?:flag )?-([^:]+): `)
 
 // parseFlags parses a subcommand's flags. A bad flag or value is one line
 // naming it and what is valid; -h lists the flags on standard error.
@@ -107,6 +107,9 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	}
 	if m := invalidValue.FindStringSubmatch(err.Error()); m != nil {
 		if f := fs.Lookup(m[1]); f != nil {
+			if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+				return fmt.Errorf("%s: %v (-%s: want 1 or 0, true or false)", fs.Name(), err, f.Name)
+			}
 			return fmt.Errorf("%s: %v (-%s: %s)", fs.Name(), err, f.Name, f.Usage)
 		}
 	}

@@ -404,6 +404,8 @@ func (c *runConfig) runRelease(ctx context.Context, tmp, v string, strategies []
 		}()
 	}
 	wg.Wait()
+	// A cell process that was killed leaves its files half-written.
+	removeUnfinished(part)
 	if kept > 0 {
 		c.logf("versions: gRPC-Go %s: %d of %d cells kept from an earlier run\n", v, kept, len(cells))
 	}
