@@ -101,7 +101,9 @@ func TestInterruptAndResume(t *testing.T) {
 		t.Fatalf("the interrupted run kept %d of 3 cells, want some but not all; log:\n%s", len(kept), log)
 	}
 
-	c.resume, log = true, &syncBuffer{}
+	// The resumed run also measures throughput, which joins the
+	// release's file.
+	c.resume, c.noThroughput, log = true, false, &syncBuffer{}
 	c.log = log
 	if err := c.runAll(context.Background()); err != nil {
 		t.Fatalf("resumed run: %v; log:\n%s", err, log)
@@ -124,7 +126,10 @@ func TestInterruptAndResume(t *testing.T) {
 			t.Errorf("the kept result %q was measured again", l)
 		}
 	}
-	if _, err := os.Stat(part); !errors.Is(err, os.ErrNotExist) {
+	if data, _ := os.ReadFile(c.resultPath(testRelease)); !strings.Contains(string(data), "\nBenchmarkReplay/strategy=combined/mode=stream") {
+		t.Errorf("the resumed release lacks its throughput results:\n%s", data)
+	}
+	if _, err := os.Stat(filepath.Dir(part)); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the partial folder outlived a complete release: %v", err)
 	}
 	if _, err := os.Stat(bench.TracePath(c.resultPath(testRelease))); err != nil {

@@ -423,8 +423,9 @@ func (c *runConfig) runRelease(ctx context.Context, tmp, v string, strategies []
 		}
 		done = append(done, outs[i])
 	}
-	// Throughput is measured after the cells, with nothing else running.
-	done = c.withThroughput(ctx, part, bin, v, strategies, done)
+	// Throughput is measured after the cells, with nothing else running;
+	// it has no traces.
+	all := c.withThroughput(ctx, part, bin, v, strategies, done)
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
@@ -432,13 +433,17 @@ func (c *runConfig) runRelease(ctx context.Context, tmp, v string, strategies []
 	if err := mergeTraces(bench.TracePath(c.resultPath(v)), done); err != nil {
 		return err
 	}
-	if err := mergeResults(c.resultPath(v), done); err != nil {
+	if err := mergeResults(c.resultPath(v), all); err != nil {
 		return err
 	}
 	if len(failed) > 0 {
 		return fmt.Errorf("%d of %d cells failed; the others are in %s", len(failed), len(cells), c.resultPath(v))
 	}
-	return os.RemoveAll(part)
+	if err := os.RemoveAll(part); err != nil {
+		return err
+	}
+	os.Remove(filepath.Dir(part)) // once no release is partial
+	return nil
 }
 
 // removeUnfinished deletes what processes killed mid-way left in a
