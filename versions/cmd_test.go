@@ -125,6 +125,10 @@ func TestInputErrors(t *testing.T) {
 		{"unknown flag", bench("-fault", "crash"), "bench: flag provided but not defined: -fault (valid flags: "},
 		{"stray argument", bench("crash"), `bench takes flags only (-h lists them), not ["crash"]`},
 
+		{"bisect: no strategy", []string{"bisect", "-fault", "crash", "-traffic", "idle", "-good", "v1.30.0", "-bad", "v1.85.0"}, "bisect needs STRATEGY (combined, dialer, healthwatch, keepalive, watcher)"},
+		{"bisect: unknown fault", []string{"bisect", "-strategy", "dialer", "-fault", "meteor", "-traffic", "idle", "-good", "v1.30.0", "-bad", "v1.85.0"}, `unknown fault "meteor" (valid: `},
+		{"bisect: count zero", []string{"bisect", "-strategy", "dialer", "-fault", "crash", "-traffic", "idle", "-good", "v1.30.0", "-bad", "v1.85.0", "-count", "0"}, "COUNT 0: must be a whole number of runs, at least 1"},
+
 		{"compare: no results", []string{"compare", "-results", filepath.Join(tmp, "nowhere")}, "no results in " + filepath.Join(tmp, "nowhere") + ": run make bench first"},
 		{"compare: only A", []string{"compare", "-results", good, "-a", "v1.85.0"}, `A="v1.85.0" B="": compare needs both A and B`},
 		{"compare: release not in results", []string{"compare", "-results", good, "-a", "v1.85.0", "-b", "v1.41.0"}, "no results for gRPC-Go v1.41.0 in " + good + " (have: v1.85.0)"},
