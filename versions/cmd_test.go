@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"os"
 	"os/exec"
@@ -26,12 +27,24 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+var dirOnce sync.Once
+
+// versionsBinaryDir makes the folder the tests build binaries into.
+func versionsBinaryDir() (string, error) {
+	var err error
+	dirOnce.Do(func() { binDir, err = os.MkdirTemp("", "versions-test-") })
+	if binDir == "" && err == nil {
+		err = errors.New("no folder for test binaries")
+	}
+	return binDir, err
+}
+
 // versionsBinary builds this command once for the tests that run it as a
 // user would, and returns its path.
 func versionsBinary(t *testing.T) string {
 	t.Helper()
 	binOnce.Do(func() {
-		if binDir, binErr = os.MkdirTemp("", "versions-test-"); binErr != nil {
+		if _, binErr = versionsBinaryDir(); binErr != nil {
 			return
 		}
 		binPath = filepath.Join(binDir, "versions")
@@ -44,6 +57,30 @@ func versionsBinary(t *testing.T) string {
 		t.Fatalf("building the versions command: %v", binErr)
 	}
 	return binPath
+}
+
+var (
+	benchOnce sync.Once
+	benchPath string
+	benchErr  error
+)
+
+// benchBinary builds the bench test binary against testRelease once for
+// the tests that run cells, and returns its path.
+func benchBinary(t *testing.T) string {
+	t.Helper()
+	benchOnce.Do(func() {
+		if _, benchErr = versionsBinaryDir(); benchErr != nil {
+			return
+		}
+		benchPath = filepath.Join(binDir, "bench-"+testRelease+".test")
+		_, benchErr = goCmdContext(context.Background(), "..", nil, // from the module root
+			"test", "-c", "-modfile="+filepath.Join(dir, testRelease, "go.mod"), "-o", benchPath, "./bench")
+	})
+	if benchErr != nil {
+		t.Fatalf("building the bench test binary: %v", benchErr)
+	}
+	return benchPath
 }
 
 // runVersions runs the versions command from the module root and returns

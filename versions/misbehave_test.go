@@ -39,6 +39,7 @@ func (s *syncBuffer) String() string {
 // with short cycles, writing into a fresh results folder.
 func tinyRun(t *testing.T, clock bench.Clock, strategies ...string) (*runConfig, *syncBuffer) {
 	t.Helper()
+	bin := benchBinary(t)
 	t.Chdir("..") // the module root, where the runner builds
 	m := bench.DefaultMatrix()
 	m.Strategies, m.Faults, m.Traffic, m.Count, m.Clock = strategies, []string{"crash"}, []bench.Traffic{bench.Busy}, 1, clock
@@ -46,7 +47,8 @@ func tinyRun(t *testing.T, clock bench.Clock, strategies ...string) (*runConfig,
 	return &runConfig{
 		releases: []string{testRelease}, goVersion: runtime.Version(), matrix: m, link: "local",
 		results: t.TempDir(), shard: shard{1, 1}, jobs: 2, noThroughput: true, log: log,
-		extra: []string{"-matrix.settle=100ms", "-matrix.downtime=100ms", "-matrix.deadline=3s"},
+		extra:    []string{"-matrix.settle=100ms", "-matrix.downtime=100ms", "-matrix.deadline=3s"},
+		prebuilt: map[string]string{testRelease: bin},
 	}, log
 }
 

@@ -41,6 +41,10 @@ type runConfig struct {
 	resume       bool // keep complete releases and finished cells of an earlier run
 
 	log io.Writer // progress and failures; standard error if nil
+
+	// prebuilt holds test binaries already built, by release, for the
+	// tests, which build each release once.
+	prebuilt map[string]string
 }
 
 func (c *runConfig) logWriter() io.Writer {
@@ -564,6 +568,9 @@ func copyResults(w *benchfmt.Writer, name string) error {
 
 // build compiles the bench test binary against release v with modFile.
 func (c *runConfig) build(ctx context.Context, tmp, modFile, v string) (string, error) {
+	if bin, ok := c.prebuilt[v]; ok {
+		return bin, nil
+	}
 	bin := filepath.Join(tmp, "bench-"+v+".test")
 	if _, err := c.goCmd(ctx, "", "test", "-c", "-modfile="+modFile, "-o", bin, "./bench"); err != nil {
 		if m := requiresGo.FindStringSubmatch(err.Error()); m != nil {
