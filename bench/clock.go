@@ -52,7 +52,7 @@ func runReal(sc Scenario) (Cycle, error) {
 		c, err := Run(context.Background(), sc)
 		done <- result{c, err}
 	}()
-	limit := maxDuration(sc)
+	limit := cycleLimit(sc)
 	t := time.NewTimer(limit)
 	defer t.Stop()
 	select {

@@ -54,7 +54,7 @@ func runVirtual(t *testing.T, sc Scenario) (Cycle, error) {
 	check := time.NewTicker(StallLimit / 10)
 	defer check.Stop()
 	last, lastChange := beats.Load(), time.Now()
-	limit := maxDuration(sc)
+	limit := cycleLimit(sc)
 	for {
 		select {
 		case <-done:

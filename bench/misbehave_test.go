@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"net"
-	"sync"
 
 	"google.golang.org/grpc"
 
@@ -32,13 +31,6 @@ var misbehaviours = map[string]misbehaving{
 	// A watcher that waits for a channel nobody closes, ignoring its
 	// context: blocked for good inside the bubble.
 	"misbehave-deadlock": {watch: func(context.Context) { <-make(chan struct{}) }},
-	// A watcher that locks a mutex it already holds: a goroutine blocked on
-	// a mutex is not durably blocked, so the virtual clock stops.
-	"misbehave-mutex": {watch: func(context.Context) {
-		var mu sync.Mutex
-		mu.Lock()
-		mu.Lock()
-	}},
 	// A watcher that spins until its context ends and never blocks: the
 	// virtual clock cannot advance, the real clock can.
 	"misbehave-spin": {watch: func(ctx context.Context) {

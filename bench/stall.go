@@ -53,6 +53,10 @@ func Stuck(err error) bool {
 	return errors.As(err, &stall) || errors.As(err, &hang)
 }
 
+// cycleLimit is the bound on a cycle's duration that the watchdogs
+// apply; a variable so that tests can shorten it.
+var cycleLimit = maxDuration
+
 // maxDuration bounds how long a cycle of the resolved scenario sc can take
 // on its clock: every wait in Run is bounded, and a flap takes at most a
 // few downtimes. The bound is generous; reaching it means a hang.
