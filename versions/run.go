@@ -276,7 +276,7 @@ func (c *runConfig) runAll(ctx context.Context) error {
 		}
 		err := c.runRelease(ctx, tmp, p.release, p.strategies)
 		if ctx.Err() != nil {
-			return fmt.Errorf("interrupted during gRPC-Go %s: %d of %d releases complete; its finished cells are kept in %s: run again with RESUME=1 (-resume) to do only what is missing",
+			return fmt.Errorf("interrupted during gRPC-Go %s: %d of %d releases done; its finished cells are kept in %s: run again with RESUME=1 (-resume) to do only what is missing",
 				p.release, i, len(plan), c.partialDir(p.release))
 		}
 		elapsed := time.Since(start)
@@ -378,6 +378,7 @@ func (c *runConfig) runRelease(ctx context.Context, tmp, v string, strategies []
 	removeUnfinished(part)
 	bin, err := c.build(ctx, tmp, filepath.Join(dir, v, "go.mod"), v)
 	if err != nil {
+		removeEmpty(part)
 		return err
 	}
 	m := c.matrix
@@ -446,8 +447,15 @@ func (c *runConfig) runRelease(ctx context.Context, tmp, v string, strategies []
 	if err := os.RemoveAll(part); err != nil {
 		return err
 	}
-	os.Remove(filepath.Dir(part)) // once no release is partial
+	removeEmpty(part)
 	return nil
+}
+
+// removeEmpty removes a release's partial folder if it is empty, and the
+// folder of partial releases once none is left.
+func removeEmpty(part string) {
+	os.Remove(part)
+	os.Remove(filepath.Dir(part))
 }
 
 // removeUnfinished deletes what processes killed mid-way left in a
