@@ -104,7 +104,7 @@ func resultsFiles(dir string) ([]string, error) {
 	}
 	if len(files) == 0 {
 		if _, err := os.Stat(dir); err != nil {
-			return nil, fmt.Errorf("results folder: %w", err)
+			return nil, fmt.Errorf("results folder %q cannot be read (%v): give -results a folder make bench wrote, such as results", dir, err)
 		}
 		return nil, fmt.Errorf("%s: no results files (grpc-*.txt): run make bench first", dir)
 	}

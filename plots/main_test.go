@@ -169,7 +169,7 @@ func TestCLIErrors(t *testing.T) {
 	}{
 		{"unknown flag", map[string]string{}, []string{"-trafic=busy"}, "flag provided but not defined: -trafic (valid flags: -release -results -svg -traffic)"},
 		{"bad flag value", map[string]string{}, []string{"-svg=maybe"}, `invalid boolean value "maybe" for -svg`},
-		{"no results folder", nil, nil, "results folder: stat "},
+		{"no results folder", nil, nil, "cannot be read (stat "},
 		{"empty results folder", map[string]string{}, nil, "no results files (grpc-*.txt): run make bench first"},
 		{"malformed file", map[string]string{"grpc-v1.85.0.txt": config + "BenchmarkReconnect/strategy=a/scenario=crash/traffic=idle 1 x missed/op\n"}, nil, "grpc-v1.85.0.txt:5: parsing measurement"},
 		{"missing key", map[string]string{"grpc-v1.85.0.txt": "grpc: v1.85.0\ngo: go1.26.8\nlink: local\n" + line}, nil, "grpc-v1.85.0.txt:4: Reconnect/strategy=a/scenario=crash/traffic=idle: configuration lacks clock (every result needs grpc, go, clock, link"},

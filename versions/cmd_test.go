@@ -166,6 +166,11 @@ func TestInputErrors(t *testing.T) {
 		{"bisect: unknown fault", []string{"bisect", "-strategy", "dialer", "-fault", "meteor", "-traffic", "idle", "-good", "v1.30.0", "-bad", "v1.85.0"}, `unknown fault "meteor" (valid: `},
 		{"bisect: count zero", []string{"bisect", "-strategy", "dialer", "-fault", "crash", "-traffic", "idle", "-good", "v1.30.0", "-bad", "v1.85.0", "-count", "0"}, "COUNT 0: must be a whole number of runs, at least 1"},
 
+		{"compat: malformed toolchain", []string{"compat", "-versions", "v1.85.0", "-go", "go1.26.8 banana"}, `toolchain "banana" in TOOLCHAINS: want Go releases such as go1.23.12`},
+		{"compat: unknown release", []string{"compat", "-versions", "v1.2.3"}, `unknown gRPC-Go release "v1.2.3" in VERSIONS`},
+		{"throughput: count zero", []string{"throughput", "-count", "0"}, "COUNT 0: must be a whole number of runs, at least 1"},
+		{"throughput: results under a file", []string{"throughput", "-results", filepath.Join(file, "results")}, `results folder "` + filepath.Join(file, "results") + `" cannot be created (not a directory): RESULTS must be a folder that can be written`},
+
 		{"compare: no results", []string{"compare", "-results", filepath.Join(tmp, "nowhere")}, "no results in " + filepath.Join(tmp, "nowhere") + ": run make bench first"},
 		{"compare: only A", []string{"compare", "-results", good, "-a", "v1.85.0"}, `A="v1.85.0" B="": compare needs both A and B`},
 		{"compare: release not in results", []string{"compare", "-results", good, "-a", "v1.85.0", "-b", "v1.41.0"}, "no results for gRPC-Go v1.41.0 in " + good + " (have: v1.85.0)"},

@@ -55,6 +55,11 @@ func runCompat(args []string) error {
 		return err
 	}
 	tcs := strings.Fields(*toolchains)
+	for _, tc := range tcs {
+		if !toolchainPattern.MatchString(tc) {
+			return fmt.Errorf("toolchain %q in TOOLCHAINS: want Go releases such as go1.23.12 or go1.25, space-separated", tc)
+		}
+	}
 	if len(tcs) == 0 {
 		if tcs, err = newestToolchains(); err != nil {
 			return err

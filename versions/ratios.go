@@ -30,7 +30,7 @@ func runThroughputCmd(args []string) error {
 		return err
 	}
 	if *count < 1 {
-		return fmt.Errorf("-count %d: must be at least 1", *count)
+		return fmt.Errorf("COUNT %d: must be a whole number of runs, at least 1", *count)
 	}
 	ctx, stop := signalContext()
 	defer stop()

@@ -167,24 +167,12 @@ func parseRunFlags(args []string) (*runConfig, error) {
 // checkWritable makes sure results can be written to dir, creating it if
 // need be, before anything runs.
 func checkWritable(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("results folder %q cannot be created (%v): RESULTS must be a folder that can be written, such as results", dir, rootCause(err))
-	}
-	f, err := os.CreateTemp(dir, ".writable-*")
+	p, err := bench.CreatePending(filepath.Join(dir, ".writable"))
 	if err != nil {
-		return fmt.Errorf("results folder %q is not writable (%v): RESULTS must be a folder that can be written, such as results", dir, rootCause(err))
+		return err
 	}
-	f.Close()
-	return os.Remove(f.Name())
-}
-
-// rootCause strips the operation and path an *os.PathError repeats.
-func rootCause(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
+	p.Discard()
+	return nil
 }
 
 // defaultJobs is how many cell processes run at once: virtual cells are
