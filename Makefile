@@ -15,7 +15,8 @@
 # Variables, all optional: VERSIONS (default, all, or releases), GO (a Go
 # toolchain such as go1.23.12), STRATEGIES, FAULTS, TRAFFIC (space- or
 # comma-separated; default all), COUNT (runs per cell), CLOCK (virtual or
-# real), LINK (local, lan, wan), RESULTS (folder), SHARD (i/n).
+# real), LINK (local, lan, wan), RESULTS (folder), SHARD (i/n), RESUME (1:
+# keep what an interrupted or failed make bench finished, run only the rest).
 
 GOCMD      ?= go
 VERSIONS   ?= default
@@ -28,6 +29,7 @@ CLOCK      ?= virtual
 LINK       ?= local
 RESULTS    ?= results
 SHARD      ?=
+RESUME     ?= 0
 TOOLCHAINS ?=
 METRIC     ?= missed/op
 
@@ -40,7 +42,7 @@ SMOKE_VERSIONS := v1.30.0 v1.41.0 v1.85.0
 
 bench:
 	$(VERSIONS_CMD) bench -versions '$(VERSIONS)' -go '$(GO)' -count '$(COUNT)' -clock '$(CLOCK)' \
-		-link '$(LINK)' -results '$(RESULTS)' -shard '$(SHARD)' \
+		-link '$(LINK)' -results '$(RESULTS)' -shard '$(SHARD)' -resume='$(RESUME)' \
 		-strategies '$(STRATEGIES)' -faults '$(FAULTS)' -traffic '$(TRAFFIC)'
 	$(GOCMD) run ./plots -results '$(RESULTS)'
 

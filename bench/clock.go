@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Clock is the time base a cycle runs on.
@@ -37,9 +38,32 @@ func RunOn(t *testing.T, clock Clock, sc Scenario) (Cycle, error) {
 		return Cycle{}, err
 	}
 	if clock == Real {
-		return Run(context.Background(), sc)
+		return runReal(sc)
 	}
 	return runVirtual(t, sc)
+}
+
+// runReal runs one cycle of sc on the wall clock, giving up on it once it
+// has run longer than any cycle can.
+func runReal(sc Scenario) (Cycle, error) {
+	type result struct {
+		c   Cycle
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		c, err := Run(context.Background(), sc)
+		done <- result{c, err}
+	}()
+	limit := cycleLimit(sc)
+	t := time.NewTimer(limit)
+	defer t.Stop()
+	select {
+	case r := <-done:
+		return r.c, r.err
+	case <-t.C:
+		return Cycle{}, &HangError{Scenario: sc, Clock: Real, Limit: limit, Stacks: cycleStacks()}
+	}
 }
 
 // CheckClock reports whether this binary can run cycles on clock.

@@ -2,7 +2,6 @@ package bench
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -245,7 +244,7 @@ func (c *cycle) teardown(cancel context.CancelFunc, cc *grpc.ClientConn) error {
 	case <-done:
 		return nil
 	case <-t.C:
-		return errors.New("strategy goroutines still running " + teardownGrace.String() + " after the cycle ended")
+		return fmt.Errorf("strategy goroutines still running %v after the cycle ended (a strategy that ignores the end of its context):\n%s", teardownGrace, cycleStacks())
 	}
 }
 

@@ -21,6 +21,10 @@ import (
 // link the same gRPC-Go release.
 var serverCommand func(entries int) *exec.Cmd
 
+// serverPort is the loopback port of tcpBed servers; 0 picks one for each.
+// The runner gives every matrix process its own.
+var serverPort int
+
 // tcpBed is real loopback TCP with the server a separate process (this
 // binary, running serveProcess). Clients connect to the process directly,
 // or through a forwarding proxy for the blackhole fault, which needs one to
@@ -42,6 +46,7 @@ func newTCPBed(entries int, proxy bool, rec *recorder) (*tcpBed, error) {
 	var err error
 	b.server, err = realnet.StartServer(realnet.Config{
 		Command: func() *exec.Cmd { return serverCommand(entries) },
+		Port:    serverPort,
 		Proxy:   proxy,
 		OnUp: func(gen int) {
 			b.mu.Lock()

@@ -104,7 +104,7 @@ func resultsFiles(dir string) ([]string, error) {
 	}
 	if len(files) == 0 {
 		if _, err := os.Stat(dir); err != nil {
-			return nil, fmt.Errorf("results folder: %w", err)
+			return nil, fmt.Errorf("results folder %q cannot be read (%v): give -results a folder make bench wrote, such as results", dir, err)
 		}
 		return nil, fmt.Errorf("%s: no results files (grpc-*.txt): run make bench first", dir)
 	}
@@ -164,6 +164,7 @@ func (l *loader) file(file string) error {
 	}
 	defer f.Close()
 	r := benchfmt.NewReader(f, file)
+	check := bench.NewFileCheck(file)
 	results := 0
 	cellRun := map[string]cellOf{} // this file's cells by benchmark name, for its traces
 	for r.Scan() {
@@ -177,7 +178,11 @@ func (l *loader) file(file string) error {
 			continue
 		}
 		results++
-		if err := l.result(res, cellRun); err != nil {
+		err := check.Check(res)
+		if err == nil {
+			err = l.result(res, cellRun)
+		}
+		if err != nil {
 			fn, line := res.Pos()
 			return fmt.Errorf("%s:%d: %s: %w", fn, line, res.Name.Full(), err)
 		}
@@ -208,23 +213,11 @@ func (l *loader) result(res *benchfmt.Result, cellRun map[string]cellOf) error {
 			kv[k] = v
 		}
 	}
+	// The file's check has made sure these are there and consistent.
 	release := res.GetConfig("grpc")
-	if !semver.IsValid(release) {
-		return fmt.Errorf("configuration grpc is %q, want a gRPC-Go version such as v1.85.0", release)
-	}
 	s := Series{Go: res.GetConfig("go"), Clock: res.GetConfig("clock"), Net: res.GetConfig("net"), Link: res.GetConfig("link")}
 	if s.Net == "" {
 		s.Net = "netsim" // results from before the tcp network existed
-	}
-	var missing []string
-	for k, v := range map[string]string{"go": s.Go, "clock": s.Clock, "link": s.Link} {
-		if v == "" {
-			missing = append(missing, k)
-		}
-	}
-	if len(missing) > 0 {
-		sort.Strings(missing)
-		return fmt.Errorf("configuration lacks %s", strings.Join(missing, ", "))
 	}
 
 	if string(base) == "Replay" {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -25,6 +26,10 @@ type Config struct {
 	// environment (so the command's Env, if set, must be complete);
 	// standard error is the command's own.
 	Command func() *exec.Cmd
+	// Port is the loopback port the server processes listen on; 0 picks
+	// a free one below the ephemeral range (see PortRange). Harnesses that
+	// run side by side should each give their server its own.
+	Port int
 	// Proxy puts a forwarding proxy between clients and the server; the
 	// Blackhole fault needs it.
 	Proxy bool
@@ -57,7 +62,7 @@ func StartServer(cfg Config) (*Server, error) {
 	if cfg.Command == nil {
 		return nil, errors.New("realnet: Config.Command is nil")
 	}
-	addr, err := freePort()
+	addr, err := serverAddr(cfg.Port)
 	if err != nil {
 		return nil, err
 	}
@@ -77,16 +82,16 @@ func StartServer(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// freePort finds a loopback port nobody listens on. Another process could
-// take it before the server binds; on loopback in a test run that is rare
-// enough, and the bind then fails loudly rather than silently.
-func freePort() (string, error) {
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
+// serverAddr is the loopback address at port, or at a port picked for it.
+func serverAddr(port int) (string, error) {
+	if port == 0 {
+		return pickPort()
 	}
-	defer lis.Close()
-	return lis.Addr().String(), nil
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	if port < 0 || port > 65535 || !portFree(addr) {
+		return "", fmt.Errorf("realnet: port %d: want a free port from 1 to 65535", port)
+	}
+	return addr, nil
 }
 
 // Target is the address clients dial.

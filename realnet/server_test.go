@@ -296,3 +296,23 @@ func TestProxyForwards(t *testing.T) {
 		t.Fatalf("echoed %d bytes through the proxy, want the %d sent, in order", len(got), len(want))
 	}
 }
+
+// TestServerPort checks that servers listen below the ephemeral range,
+// where the kernel hands out no port on its own, and that a port already
+// taken is refused with a line naming it.
+func TestServerPort(t *testing.T) {
+	s, _ := startServer(t, false)
+	_, port, err := net.SplitHostPort(s.Target())
+	if err != nil {
+		t.Fatal(err)
+	}
+	lo, hi := realnet.PortRange()
+	if p, _ := strconv.Atoi(port); p < lo || p >= hi {
+		t.Errorf("server at port %d, want one in [%d, %d)", p, lo, hi)
+	}
+	p, _ := strconv.Atoi(port)
+	_, err = realnet.StartServer(realnet.Config{Command: selfCommand, Port: p})
+	if err == nil || !strings.Contains(err.Error(), "port "+port+": want a free port") {
+		t.Errorf("a second server at a taken port: error %v, want one naming port %s", err, port)
+	}
+}

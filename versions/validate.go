@@ -69,7 +69,7 @@ func parseValidateFlags(args []string) (*validateConfig, error) {
 		verbose    = fs.Bool("v", false, "print a line per cell")
 		noRun      = fs.Bool("no-run", false, "run nothing: judge the results already in -results and rewrite the report")
 	)
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
@@ -120,7 +120,7 @@ func validationReleases(modDir, results string) ([]string, []change, error) {
 	files, _ := filepath.Glob(filepath.Join(results, "grpc-v*.txt"))
 	type release struct {
 		release string
-		cells   map[string][]run
+		cells   map[string][]record
 	}
 	var runs []release
 	for _, f := range files {
@@ -387,11 +387,11 @@ func replaceTraces(path string, cells map[string]bool, files []string) error {
 	return w.Commit()
 }
 
-// run is one results line: its values by unit.
-type run map[string]float64
+// record is one results line: its values by unit.
+type record map[string]float64
 
 // values returns the unit's value in each run that has it.
-func values(runs []run, unit string) []float64 {
+func values(runs []record, unit string) []float64 {
 	var xs []float64
 	for _, r := range runs {
 		if x, ok := r[unit]; ok {
@@ -403,20 +403,20 @@ func values(runs []run, unit string) []float64 {
 
 // readRuns reads a results file into its runs by benchmark name (without
 // a GOMAXPROCS suffix), in the units as written.
-func readRuns(file string) (map[string][]run, error) {
+func readRuns(file string) (map[string][]record, error) {
 	f, err := os.Open(file)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	cells := map[string][]run{}
+	cells := map[string][]record{}
 	br := benchfmt.NewReader(f, file)
 	for br.Scan() {
 		switch rec := br.Result().(type) {
 		case *benchfmt.SyntaxError:
 			return nil, rec
 		case *benchfmt.Result:
-			r := run{}
+			r := record{}
 			for _, v := range rec.Values {
 				unit, val := v.OrigUnit, v.OrigValue
 				if unit == "" {
@@ -447,7 +447,7 @@ const (
 // verdict compares one cell's runs on both networks.
 type verdict struct {
 	cell     string
-	sim, tcp []run
+	sim, tcp []record
 	differs  []string      // what disagrees
 	late     time.Duration // no real run restarted on time: the least lateness
 }
@@ -484,7 +484,7 @@ func compareNets(release, simFile, tcpFile string) (*validation, error) {
 		return nil, err
 	}
 	names := map[string]bool{}
-	for _, m := range []map[string][]run{sim, tcp} {
+	for _, m := range []map[string][]record{sim, tcp} {
 		for n := range m {
 			if strings.HasPrefix(n, "Reconnect/") {
 				names[n] = true
@@ -502,7 +502,7 @@ func compareNets(release, simFile, tcpFile string) (*validation, error) {
 // itself varies (backoff jitter), the real runs must fall within the range
 // it produced, widened by the tolerance. Dials and times are judged on the
 // real runs whose server restarted on schedule only.
-func judge(name string, sim, tcp []run) verdict {
+func judge(name string, sim, tcp []record) verdict {
 	r := verdict{cell: name, sim: sim, tcp: tcp}
 	switch {
 	case len(sim) == 0:
@@ -512,7 +512,7 @@ func judge(name string, sim, tcp []run) verdict {
 		r.differs = append(r.differs, "no tcp result")
 		return r
 	}
-	outside := func(unit string, runs []run, slack func(float64) float64) {
+	outside := func(unit string, runs []record, slack func(float64) float64) {
 		s, x := values(sim, unit), values(runs, unit)
 		if len(s) == 0 || len(x) == 0 {
 			return // a time that never happened on one side is judged by missed or undetected

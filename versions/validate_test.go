@@ -14,8 +14,8 @@ import (
 func TestJudge(t *testing.T) {
 	const s = 1e9 // ns
 	// cycle is one results line; recover < 0 is a miss.
-	cycle := func(dials, recover, restart float64) run {
-		r := run{bench.UnitMissed: 0, bench.UnitUndetected: 0, bench.UnitDials: dials, bench.UnitRestart: restart * s}
+	cycle := func(dials, recover, restart float64) record {
+		r := record{bench.UnitMissed: 0, bench.UnitUndetected: 0, bench.UnitDials: dials, bench.UnitRestart: restart * s}
 		if recover < 0 {
 			r[bench.UnitMissed] = 1
 		} else {
@@ -23,28 +23,28 @@ func TestJudge(t *testing.T) {
 		}
 		return r
 	}
-	ok := func(dials, recover float64) run { return cycle(dials, recover, 1) }
+	ok := func(dials, recover float64) record { return cycle(dials, recover, 1) }
 	for _, tc := range []struct {
 		name     string
-		sim, tcp []run
+		sim, tcp []record
 		status   int
 		differs  []string
 	}{
-		{"identical", []run{ok(2, 1.5)}, []run{ok(2, 1.5)}, agrees, nil},
-		{"recover within 5%", []run{ok(2, 13)}, []run{ok(2, 13.6)}, agrees, nil},
-		{"recover beyond 5%", []run{ok(2, 13)}, []run{ok(2, 13.7)}, differs, []string{"recover-ns"}},
-		{"recover within 50ms", []run{ok(2, 0.1)}, []run{ok(2, 0.149)}, agrees, nil},
-		{"recover beyond 50ms", []run{ok(2, 0.1)}, []run{ok(2, 0.151)}, differs, []string{"recover-ns"}},
-		{"within the simulated jitter", []run{ok(2, 1), ok(3, 2.6)}, []run{ok(3, 2.1)}, agrees, nil},
-		{"dials one more", []run{ok(2, 1)}, []run{ok(3, 1)}, agrees, nil},
-		{"dials two more", []run{ok(2, 1)}, []run{ok(4, 1)}, differs, []string{"dials"}},
-		{"missed only on tcp", []run{ok(1, 1)}, []run{ok(1, -1)}, differs, []string{"missed"}},
-		{"missed sometimes in netsim", []run{ok(1, 1), ok(1, -1)}, []run{ok(1, -1)}, agrees, nil},
-		{"restart 40ms late", []run{ok(2, 1)}, []run{cycle(2, 1.04, 1.04)}, agrees, nil},
-		{"restart 60ms late", []run{ok(2, 1)}, []run{cycle(3, 2.6, 1.06)}, inconclusive, nil},
-		{"one of two restarts late", []run{ok(2, 1)}, []run{cycle(3, 2.6, 1.06), ok(2, 1)}, agrees, nil},
-		{"late, and missed only on tcp", []run{ok(2, 1)}, []run{cycle(3, -1, 1.06)}, differs, []string{"missed"}},
-		{"no tcp result", []run{ok(1, 1)}, nil, differs, []string{"no tcp result"}},
+		{"identical", []record{ok(2, 1.5)}, []record{ok(2, 1.5)}, agrees, nil},
+		{"recover within 5%", []record{ok(2, 13)}, []record{ok(2, 13.6)}, agrees, nil},
+		{"recover beyond 5%", []record{ok(2, 13)}, []record{ok(2, 13.7)}, differs, []string{"recover-ns"}},
+		{"recover within 50ms", []record{ok(2, 0.1)}, []record{ok(2, 0.149)}, agrees, nil},
+		{"recover beyond 50ms", []record{ok(2, 0.1)}, []record{ok(2, 0.151)}, differs, []string{"recover-ns"}},
+		{"within the simulated jitter", []record{ok(2, 1), ok(3, 2.6)}, []record{ok(3, 2.1)}, agrees, nil},
+		{"dials one more", []record{ok(2, 1)}, []record{ok(3, 1)}, agrees, nil},
+		{"dials two more", []record{ok(2, 1)}, []record{ok(4, 1)}, differs, []string{"dials"}},
+		{"missed only on tcp", []record{ok(1, 1)}, []record{ok(1, -1)}, differs, []string{"missed"}},
+		{"missed sometimes in netsim", []record{ok(1, 1), ok(1, -1)}, []record{ok(1, -1)}, agrees, nil},
+		{"restart 40ms late", []record{ok(2, 1)}, []record{cycle(2, 1.04, 1.04)}, agrees, nil},
+		{"restart 60ms late", []record{ok(2, 1)}, []record{cycle(3, 2.6, 1.06)}, inconclusive, nil},
+		{"one of two restarts late", []record{ok(2, 1)}, []record{cycle(3, 2.6, 1.06), ok(2, 1)}, agrees, nil},
+		{"late, and missed only on tcp", []record{ok(2, 1)}, []record{cycle(3, -1, 1.06)}, differs, []string{"missed"}},
+		{"no tcp result", []record{ok(1, 1)}, nil, differs, []string{"no tcp result"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := judge("Reconnect/strategy=a/scenario=b/traffic=c", tc.sim, tc.tcp)
@@ -53,7 +53,7 @@ func TestJudge(t *testing.T) {
 			}
 		})
 	}
-	late := judge("Reconnect/strategy=a/scenario=b/traffic=c", []run{ok(2, 1)}, []run{cycle(3, 2.6, 1.127)})
+	late := judge("Reconnect/strategy=a/scenario=b/traffic=c", []record{ok(2, 1)}, []record{cycle(3, 2.6, 1.127)})
 	if w := late.word(); w != "inconclusive: the server process restarted 127ms late" {
 		t.Errorf("word() = %q", w)
 	}
@@ -90,24 +90,6 @@ func TestValidationReleases(t *testing.T) {
 	}
 	if len(changes) != 1 || changes[0].from != "v1.40.1" || changes[0].to != "v1.41.0" || changes[0].unit != bench.UnitMissed {
 		t.Errorf("changes %+v, want one: v1.40.1..v1.41.0 in missed/op", changes)
-	}
-}
-
-// TestParseValidateFlagsErrors covers validate's own flags; the rest are
-// bench's, tested with it.
-func TestParseValidateFlagsErrors(t *testing.T) {
-	for _, tc := range []struct {
-		args []string
-		want string
-	}{
-		{[]string{"-tcp-count", "0"}, "-tcp-count 0: must be at least 1"},
-		{[]string{"-deadline", "-1s"}, "-deadline -1s: must be positive"},
-		{[]string{"extra"}, "unexpected arguments"},
-	} {
-		_, err := parseValidateFlags(append(tc.args, "-baseline", t.TempDir()))
-		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("validate %q: error %v, want %q", tc.args, err, tc.want)
-		}
 	}
 }
 
