@@ -8,6 +8,8 @@
 #   make bisect     first release where a metric changes (STRATEGY FAULT TRAFFIC METRIC GOOD BAD)
 #   make compat     which releases build and run with which Go toolchains
 #   make bench-throughput  netsim, bufconn and TCP throughput, replay throughput, and their ratios
+#   make validate   the same cells on the virtual netsim and on real TCP with server
+#                   processes (SIGKILL, SIGTERM, a blackholing proxy), side by side
 #   make versions   gRPC-Go releases on the module proxy, and which are tracked
 #   make soak       thousands of restart cycles with random faults on the virtual clock,
 #                   checking that nothing is lost or leaks (SOAK_CYCLES SOAK_TIME SOAK_SEED)
@@ -15,9 +17,10 @@
 # Variables, all optional: VERSIONS (default, all, or releases), GO (a Go
 # toolchain such as go1.23.12), STRATEGIES, FAULTS, TRAFFIC (space- or
 # comma-separated; default all), COUNT (runs per cell), CLOCK (virtual or
-# real), LINK (local, lan, wan), RESULTS (folder), SHARD (i/n); for make soak
-# SOAK_CYCLES (default 10000), SOAK_TIME (stop starting cycles after it,
-# default 5m) and SOAK_SEED (0: a fresh seed, printed).
+# real), LINK (local, lan, wan), RESULTS (folder), SHARD (i/n), RESUME (1:
+# keep what an interrupted or failed make bench finished, run only the rest);
+# for make soak SOAK_CYCLES (default 10000), SOAK_TIME (stop starting cycles
+# after it, default 5m) and SOAK_SEED (0: a fresh seed, printed).
 
 GOCMD      ?= go
 VERSIONS   ?= default
@@ -30,6 +33,7 @@ CLOCK      ?= virtual
 LINK       ?= local
 RESULTS    ?= results
 SHARD      ?=
+RESUME     ?= 0
 TOOLCHAINS ?=
 METRIC     ?= missed/op
 SOAK_CYCLES ?= 10000
@@ -41,11 +45,11 @@ VERSIONS_CMD := $(GOCMD) run ./versions
 # channels stay IDLE, and the newest.
 SMOKE_VERSIONS := v1.30.0 v1.41.0 v1.85.0
 
-.PHONY: bench bench-throughput plots test compare bisect compat versions soak
+.PHONY: bench bench-throughput plots test compare bisect compat validate versions soak
 
 bench:
 	$(VERSIONS_CMD) bench -versions '$(VERSIONS)' -go '$(GO)' -count '$(COUNT)' -clock '$(CLOCK)' \
-		-link '$(LINK)' -results '$(RESULTS)' -shard '$(SHARD)' \
+		-link '$(LINK)' -results '$(RESULTS)' -shard '$(SHARD)' -resume='$(RESUME)' \
 		-strategies '$(STRATEGIES)' -faults '$(FAULTS)' -traffic '$(TRAFFIC)'
 	$(GOCMD) run ./plots -results '$(RESULTS)'
 
@@ -71,6 +75,17 @@ bisect:
 
 compat:
 	$(VERSIONS_CMD) compat -versions '$(VERSIONS)' -go '$(TOOLCHAINS)'
+
+# VALIDATE_VERSIONS=auto: the oldest and newest tracked releases and both
+# sides of every behaviour change in $(RESULTS).
+VALIDATE_VERSIONS ?= auto
+VALIDATE_COUNT    ?= 20
+TCP_COUNT         ?= 1
+
+validate:
+	$(VERSIONS_CMD) validate -versions '$(VALIDATE_VERSIONS)' -baseline '$(RESULTS)' -results '$(RESULTS)/validate' \
+		-count '$(VALIDATE_COUNT)' -tcp-count '$(TCP_COUNT)' \
+		-strategies '$(STRATEGIES)' -faults '$(FAULTS)' -traffic '$(TRAFFIC)'
 
 versions:
 	$(VERSIONS_CMD) list

@@ -2,24 +2,16 @@ package bench
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net"
 	"sync"
 	"time"
 
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/health"
-	healthpb "google.golang.org/grpc/health/grpc_health_v1"
-	"google.golang.org/grpc/keepalive"
 
 	"github.com/reconnbench/reconnbench/netsim"
 	"github.com/reconnbench/reconnbench/replay"
 	"github.com/reconnbench/reconnbench/strategies"
 )
-
-// serverAddr is where the server listens on the simulated network.
-const serverAddr netsim.Addr = "server:50051"
 
 // teardownGrace bounds how long the harness waits for a strategy's
 // goroutines and replays to return once the cycle is over.
@@ -37,6 +29,10 @@ type Cycle struct {
 	// from the fault.
 	Recovered bool
 	Recover   time.Duration
+	// Restart is when the server instance that came back last started
+	// serving, counted from the fault: exactly the fault's schedule on
+	// netsim, later by a process's start-up on a real network.
+	Restart time.Duration
 	// Dials counts dial attempts from the fault to the end of the cycle,
 	// as the network saw them.
 	Dials int
@@ -77,8 +73,7 @@ type cycle struct {
 	log *replay.Log
 	rec *recorder
 
-	network *netsim.Network
-	server  *netsim.Server
+	bed testbed
 	// client is set once grpc.DialContext returns and then clientReady is
 	// closed: a strategy's dialer can ask for a replay before that.
 	client      *replay.Client
@@ -86,26 +81,18 @@ type cycle struct {
 
 	ctx context.Context // ends at teardown
 	wg  sync.WaitGroup  // every goroutine the harness or strategy starts through hooks
-
-	mu     sync.Mutex
-	stores []*replay.Store // one per server instance, in start order
 }
 
 func (c *cycle) run(parent context.Context) (res Cycle, err error) {
 	ctx, cancel := context.WithCancel(parent)
 	c.ctx = ctx
-	c.network = netsim.New(c.Link)
-	c.network.Observe(c.rec)
-	c.server, err = netsim.StartServer(c.network, serverAddr, c.newInstance)
-	if err != nil {
+	if c.bed, err = newTestbed(c); err != nil {
 		cancel()
 		return res, err
 	}
 
 	hooks := strategies.Hooks{
-		Dial: func(ctx context.Context, addr string) (net.Conn, error) {
-			return c.network.Dial(ctx, netsim.Addr(addr))
-		},
+		Dial:   c.bed.Dial,
 		Replay: c.startReplay,
 		Lost:   func() { c.rec.add(EventLost, "") },
 	}
@@ -114,11 +101,10 @@ func (c *cycle) run(parent context.Context) (res Cycle, err error) {
 		grpc.WithInsecure(), // deprecated, but present in every release since v1.30
 		grpc.WithContextDialer(hooks.Dial),
 	}, strategy.DialOptions(hooks)...)
-	cc, err := grpc.DialContext(ctx, "passthrough:///"+string(serverAddr), opts...)
+	cc, err := grpc.DialContext(ctx, "passthrough:///"+c.bed.Target(), opts...)
 	if err != nil {
 		cancel()
-		c.server.Close()
-		c.network.Close()
+		c.bed.Close()
 		return res, fmt.Errorf("dial: %w", err)
 	}
 	c.client = replay.NewClient(cc, c.log)
@@ -134,7 +120,7 @@ func (c *cycle) run(parent context.Context) (res Cycle, err error) {
 		c.goWatch(func() { w.Watch(ctx, cc, hooks) })
 	}
 
-	if !c.wait(c.store(0).Complete(), c.Setup) {
+	if !c.wait(c.bed.Last().Complete(), c.Setup) {
 		return res, fmt.Errorf("%s: the first replay did not complete within %v", c.Name(), c.Setup)
 	}
 	c.goWatch(func() { c.Traffic.run(ctx, c.client) })
@@ -144,10 +130,12 @@ func (c *cycle) run(parent context.Context) (res Cycle, err error) {
 
 	t0 := time.Now()
 	c.rec.add(EventFault, c.fault.Name())
-	if err := c.server.Inject(ctx, c.fault, c.Downtime); err != nil {
+	if err := c.bed.Inject(ctx, c.fault, c.Downtime); err != nil {
 		return res, fmt.Errorf("inject %s: %w", c.fault.Name(), err)
 	}
-	final := c.store(len(c.server.Starts()) - 1)
+	final := c.bed.Last()
+	starts := c.bed.Starts()
+	res.Restart = starts[len(starts)-1].Sub(t0)
 	if c.wait(final.Complete(), c.Deadline) {
 		res.Recovered = true
 		res.Recover = final.CompletedAt().Sub(t0)
@@ -156,13 +144,18 @@ func (c *cycle) run(parent context.Context) (res Cycle, err error) {
 	}
 	end := time.Now()
 
-	res.Detected, res.Detect = detection(c.network.Conns(), t0, end)
-	for _, d := range c.network.Dials() {
+	res.Detected, res.Detect = detection(c.bed.Conns(), t0, end)
+	for _, d := range c.bed.Dials() {
 		if !d.Start.Before(t0) && !d.Start.After(end) {
 			res.Dials++
 		}
 	}
-	res.Tally = final.Tally(c.log.Len())
+	tctx, tcancel := context.WithTimeout(ctx, teardownGrace)
+	res.Tally, err = final.Tally(tctx, c.log.Len())
+	tcancel()
+	if err != nil {
+		return res, fmt.Errorf("tally of the final server: %w", err)
+	}
 	res.Trace = c.rec.trace(t0, end)
 	return res, nil
 }
@@ -188,42 +181,6 @@ func detection(conns []netsim.ConnInfo, t0, end time.Time) (bool, time.Duration)
 		return false, 0 // nothing was connected, so nothing to give up
 	}
 	return true, last.Sub(t0)
-}
-
-// newInstance builds a fresh server instance with an empty store, the way a
-// restarted process comes up.
-func (c *cycle) newInstance() netsim.Instance {
-	store := replay.NewStore(c.log.Len())
-	c.mu.Lock()
-	c.stores = append(c.stores, store)
-	c.rec.add(EventServerUp, fmt.Sprint(len(c.stores)))
-	c.mu.Unlock()
-
-	s := newGRPCServer()
-	replay.Register(s, store)
-	hs := health.NewServer()
-	hs.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
-	healthpb.RegisterHealthServer(s, hs)
-	return netsim.Instance{GRPC: s, Drain: func() {
-		hs.Shutdown()
-		store.Drain()
-	}}
-}
-
-// newGRPCServer is the server every measurement uses. It permits the
-// keepalive strategies' pings; without that, older releases answer client
-// pings, BDP estimation's included, with a too_many_pings GOAWAY.
-func newGRPCServer() *grpc.Server {
-	return grpc.NewServer(grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{
-		MinTime:             strategies.KeepaliveParams.Time / 2,
-		PermitWithoutStream: true,
-	}))
-}
-
-func (c *cycle) store(i int) *replay.Store {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.stores[i]
 }
 
 // startReplay is the strategies' "replay now": one replay RPC in the
@@ -275,8 +232,7 @@ func (c *cycle) wait(ch <-chan struct{}, d time.Duration) bool {
 func (c *cycle) teardown(cancel context.CancelFunc, cc *grpc.ClientConn) error {
 	cancel()
 	cc.Close()
-	c.server.Close()
-	c.network.Close()
+	c.bed.Close()
 	done := make(chan struct{})
 	go func() {
 		c.wg.Wait()
@@ -288,7 +244,7 @@ func (c *cycle) teardown(cancel context.CancelFunc, cc *grpc.ClientConn) error {
 	case <-done:
 		return nil
 	case <-t.C:
-		return errors.New("strategy goroutines still running " + teardownGrace.String() + " after the cycle ended")
+		return fmt.Errorf("strategy goroutines still running %v after the cycle ended (a strategy that ignores the end of its context):\n%s", teardownGrace, cycleStacks())
 	}
 }
 

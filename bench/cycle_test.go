@@ -53,6 +53,9 @@ func TestStrategiesRecover(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if want := scheduledRestart(t, sc.Fault, DefaultDowntime); c.Restart != want {
+				t.Errorf("the last server started %v after the fault; on the virtual clock it must be exactly the schedule, %v", c.Restart, want)
+			}
 			want := recovers(sc.Strategy, sc.Fault, sc.Traffic)
 			if c.Recovered != want {
 				t.Fatalf("recovered = %v, want %v; trace:\n%s", c.Recovered, want, traceString(c.Trace))
@@ -239,4 +242,17 @@ func traceString(trace []Event) string {
 	var b strings.Builder
 	WriteTrace(&b, trace)
 	return b.String()
+}
+
+// scheduledRestart is when fault brings the last server instance back,
+// counted from the fault.
+func scheduledRestart(t *testing.T, fault string, downtime time.Duration) time.Duration {
+	f, err := netsim.LookupFault(fault)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if flap, ok := f.(netsim.Flap); ok {
+		return time.Duration(flap.Times)*downtime + time.Duration(flap.Times-1)*flap.Up
+	}
+	return downtime
 }

@@ -6,12 +6,15 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
+	"strconv"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
 
 	"github.com/reconnbench/reconnbench/netsim"
+	"github.com/reconnbench/reconnbench/realnet"
 )
 
 // The matrix runs from a Go test because synctest.Test needs a *testing.T.
@@ -30,7 +33,11 @@ var (
 	matrixSettle     = flag.Duration("matrix.settle", DefaultSettle, "quiet time before the fault and after recovery")
 	matrixWantGRPC   = flag.String("matrix.grpc", "", "fail unless this gRPC-Go `version` is the one linked")
 	matrixTrace      = flag.String("matrix.trace", "", "also write each cell's first restart cycle to this trace `file`")
+	matrixNet        = flag.String("matrix.net", string(NetSim), "network: netsim, or tcp (real loopback TCP and server processes, real clock)")
+	matrixPort       = flag.Int("matrix.port", 0, "with -matrix.net=tcp: the server's loopback `port` (0: pick one below the ephemeral range)")
+	serverEntries    = flag.Int("server.entries", 1000, "in a tcp testbed's server process: log entries that complete the store")
 	matrixProgress   = flag.Bool("matrix.progress", true, "print a line per cell as it completes")
+	matrixStall      = flag.Duration("matrix.stall", StallLimit, "wall-clock time a virtual cycle may go without its clock advancing")
 )
 
 // matrix is the matrix the flags describe, checked in TestMain.
@@ -38,6 +45,20 @@ var matrix Matrix
 
 func TestMain(m *testing.M) {
 	flag.Parse()
+	if c, ok := realnet.ChildFromEnv(); ok {
+		// Started by a tcp testbed as its server process.
+		os.Exit(serveProcess(c, *serverEntries))
+	}
+	serverPort = *matrixPort
+	serverCommand = func(entries int) *exec.Cmd {
+		cmd := exec.Command(os.Args[0], "-test.run=^$", "-server.entries="+strconv.Itoa(entries))
+		cmd.Stderr = os.Stderr
+		return cmd
+	}
+	if *matrixMisbehave {
+		registerMisbehaving()
+	}
+	StallLimit = *matrixStall
 	if *matrixOut != "" {
 		var err error
 		if matrix, err = matrixFromFlags(); err != nil {
@@ -68,7 +89,11 @@ func matrixFromFlags() (Matrix, error) {
 	if err != nil {
 		return mx, err
 	}
-	mx.Base = Scenario{Link: link, Downtime: *matrixDowntime, Deadline: *matrixDeadline, Settle: *matrixSettle}
+	net, err := ParseNet(*matrixNet)
+	if err != nil {
+		return mx, err
+	}
+	mx.Base = Scenario{Net: net, Link: link, Downtime: *matrixDowntime, Deadline: *matrixDeadline, Settle: *matrixSettle}
 	if err := mx.Validate(); err != nil {
 		return mx, err
 	}
@@ -118,16 +143,21 @@ func TestMatrix(t *testing.T) {
 		}
 	}
 	fmt.Fprintf(progress, "reconnbench: wrote %s in %v\n", f.Path(), time.Since(start).Round(time.Millisecond))
-	stalled := false
+	stalled, stuck := false, false
 	for _, e := range failed {
 		fmt.Fprintln(os.Stderr, "reconnbench: FAILED", e)
 		var stall *StallError
 		stalled = stalled || errors.As(e, &stall)
+		stuck = stuck || Stuck(e)
 	}
-	if stalled {
+	switch {
+	case stalled:
 		// A stalled bubble never ends: neither the test nor goleak could
 		// finish. ExitStalled tells the runner to retry on the real clock.
 		os.Exit(ExitStalled)
+	case stuck:
+		// A hung cycle never ends either; the real clock would not help.
+		os.Exit(1)
 	}
 	if len(failed) > 0 {
 		t.Fail()

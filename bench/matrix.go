@@ -62,6 +62,9 @@ func (m Matrix) Validate() error {
 	if err := CheckClock(m.Clock); err != nil {
 		return err
 	}
+	if err := checkNetClock(m.Base.Net, m.Clock); err != nil {
+		return err
+	}
 	if m.Count <= 0 {
 		return fmt.Errorf("count %d: must be at least 1", m.Count)
 	}
@@ -117,12 +120,11 @@ func (m Matrix) Run(t *testing.T, env Env, w *benchfmt.Writer, progress io.Write
 		}
 		fmt.Fprintf(progress, "[%d/%d %s] %s: %s in %v\n", i+1, len(scs), time.Since(start).Round(time.Second),
 			sc.Name(), status, time.Since(cellStart).Round(time.Millisecond))
-		var stall *StallError
-		if errors.As(err, &stall) {
-			// The stalled bubble keeps its goroutines; nothing more can
-			// run reliably in this process.
+		if Stuck(err) {
+			// The stalled bubble or hung cycle keeps its goroutines;
+			// nothing more can run reliably in this process.
 			for _, rest := range scs[i+1:] {
-				failed = append(failed, &CellError{rest, errors.New("not run: an earlier cell stalled this process")})
+				failed = append(failed, &CellError{rest, errors.New("not run: an earlier cell left this process stuck")})
 			}
 			break
 		}

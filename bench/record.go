@@ -13,6 +13,7 @@ import (
 const (
 	UnitDetect     = "detect-ns/op"  // fault to the broken connection given up; detected cycles only
 	UnitUndetected = "undetected/op" // fraction of cycles whose broken connection was never given up
+	UnitRestart    = "restart-ns/op" // fault to the last server instance serving: the fault's schedule, plus a real process's start latency
 	UnitRecover    = "recover-ns/op" // fault to replay complete on the fresh server; recovered cycles only
 	UnitMissed     = "missed/op"     // fraction of cycles that never recovered
 	UnitDials      = "dials/op"      // dial attempts from the fault to the end of the cycle
@@ -43,6 +44,7 @@ func Result(env Env, sc Scenario, cycles []Cycle) *benchfmt.Result {
 		{"grpc", env.GRPC},
 		{"go", env.Go},
 		{"clock", string(env.Clock)},
+		{"net", string(sc.Net)},
 		{"link", sc.Link.Name},
 		{"downtime", sc.Downtime.String()},
 		{"deadline", sc.Deadline.String()},
@@ -51,7 +53,7 @@ func Result(env Env, sc Scenario, cycles []Cycle) *benchfmt.Result {
 		r.Config = append(r.Config, benchfmt.Config{Key: kv[0], Value: []byte(kv[1]), File: true})
 	}
 
-	var detect, recover time.Duration
+	var detect, recover, restart time.Duration
 	var detected, recovered, dials, lost, dups, replays int
 	for _, c := range cycles {
 		if c.Detected {
@@ -62,6 +64,7 @@ func Result(env Env, sc Scenario, cycles []Cycle) *benchfmt.Result {
 			recovered++
 			recover += c.Recover
 		}
+		restart += c.Restart
 		dials += c.Dials
 		lost += c.Lost
 		dups += c.Duplicated
@@ -77,6 +80,7 @@ func Result(env Env, sc Scenario, cycles []Cycle) *benchfmt.Result {
 		add(float64(detect.Nanoseconds())/float64(detected), UnitDetect)
 	}
 	add(float64(len(cycles)-detected)/n, UnitUndetected)
+	add(float64(restart.Nanoseconds())/n, UnitRestart)
 	add(float64(dials)/n, UnitDials)
 	add(float64(lost)/n, UnitLost)
 	add(float64(dups)/n, UnitDuplicated)

@@ -28,24 +28,24 @@ func TestResult(t *testing.T) {
 	env := Env{GRPC: "v1.2.3", Go: "go1.99", Clock: Virtual}
 	sc := Scenario{Strategy: "watcher", Fault: "crash", Traffic: Idle}
 	recovered := func(recover, detect time.Duration, dials int) Cycle {
-		return Cycle{Recovered: true, Recover: recover, Detected: true, Detect: detect, Dials: dials, Tally: replay.Tally{Replays: 1}}
+		return Cycle{Recovered: true, Recover: recover, Detected: true, Detect: detect, Restart: time.Second, Dials: dials, Tally: replay.Tally{Replays: 1}}
 	}
-	missed := Cycle{Dials: 4, Tally: replay.Tally{Lost: 1000}}
+	missed := Cycle{Dials: 4, Restart: 2 * time.Second, Tally: replay.Tally{Lost: 1000}}
 	for _, tc := range []struct {
 		name   string
 		cycles []Cycle
 		want   map[string]float64
 	}{
 		{"one recovered", []Cycle{recovered(2*time.Second, 0, 3)}, map[string]float64{
-			UnitRecover: 2e9, UnitMissed: 0, UnitDetect: 0, UnitUndetected: 0, UnitDials: 3, UnitLost: 0, UnitDuplicated: 0, UnitReplays: 1,
+			UnitRecover: 2e9, UnitMissed: 0, UnitDetect: 0, UnitUndetected: 0, UnitRestart: 1e9, UnitDials: 3, UnitLost: 0, UnitDuplicated: 0, UnitReplays: 1,
 		}},
 		// Latencies average over the cycles where the event happened only.
 		{"one of two missed", []Cycle{recovered(time.Second, time.Second, 2), missed}, map[string]float64{
-			UnitRecover: 1e9, UnitMissed: 0.5, UnitDetect: 1e9, UnitUndetected: 0.5, UnitDials: 3, UnitLost: 500, UnitDuplicated: 0, UnitReplays: 0.5,
+			UnitRecover: 1e9, UnitMissed: 0.5, UnitDetect: 1e9, UnitUndetected: 0.5, UnitRestart: 1.5e9, UnitDials: 3, UnitLost: 500, UnitDuplicated: 0, UnitReplays: 0.5,
 		}},
 		// Nothing recovered: no latency at all, never a zero.
 		{"all missed", []Cycle{missed, missed}, map[string]float64{
-			UnitMissed: 1, UnitUndetected: 1, UnitDials: 4, UnitLost: 1000, UnitDuplicated: 0, UnitReplays: 0,
+			UnitMissed: 1, UnitUndetected: 1, UnitRestart: 2e9, UnitDials: 4, UnitLost: 1000, UnitDuplicated: 0, UnitReplays: 0,
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -22,13 +23,22 @@ type PendingFile struct {
 func CreatePending(path string) (*PendingFile, error) {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("results folder %s: %w", dir, err)
+		return nil, fmt.Errorf("results folder %q cannot be created (%v): RESULTS must be a folder that can be written, such as results", dir, pathCause(err))
 	}
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
-		return nil, fmt.Errorf("results folder %s is not writable: %w", dir, err)
+		return nil, fmt.Errorf("results folder %q is not writable (%v): RESULTS must be a folder that can be written, such as results", dir, pathCause(err))
 	}
 	return &PendingFile{File: f, path: path}, nil
+}
+
+// pathCause strips the operation and path an *os.PathError repeats.
+func pathCause(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // Path returns where the file will be once committed.

@@ -20,7 +20,8 @@ type Scenario struct {
 	Fault    string
 	Traffic  Traffic
 
-	Link          netsim.Profile // default local
+	Net           Net            // default netsim
+	Link          netsim.Profile // default local; netsim only
 	Downtime      time.Duration  // how long the server stays down; default 1s
 	Deadline      time.Duration  // how long recovery may take once the server is back; default 60s
 	Settle        time.Duration  // quiet time before the fault, and after recovery to catch late duplicates; default 2s
@@ -49,6 +50,9 @@ func (s Scenario) Name() string {
 }
 
 func (s Scenario) withDefaults() Scenario {
+	if s.Net == "" {
+		s.Net = NetSim
+	}
 	if s.Link.Name == "" {
 		s.Link = netsim.Local
 	}
@@ -110,6 +114,12 @@ func (s Scenario) resolveParams() (Scenario, error) {
 		if d.v < 0 {
 			return s, fmt.Errorf("%s %v: must not be negative", d.name, d.v)
 		}
+	}
+	if _, err := ParseNet(string(s.Net)); err != nil {
+		return s, err
+	}
+	if s.Net == TCP && s.Link.Name != netsim.Local.Name {
+		return s, fmt.Errorf("link %s: net tcp is real loopback and cannot be shaped; use link local", s.Link.Name)
 	}
 	if s.Entries < 1 {
 		return s, fmt.Errorf("log entries %d: must be at least 1", s.Entries)

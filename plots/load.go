@@ -64,8 +64,8 @@ func (s *Samples) Count(unit string) (k, n int) {
 }
 
 // Series identifies what must never be pooled: results of one toolchain,
-// clock and link.
-type Series struct{ Go, Clock, Link string }
+// clock, network and link.
+type Series struct{ Go, Clock, Net, Link string }
 
 // Run is one gRPC-Go release measured in one Series.
 type Run struct {
@@ -105,7 +105,7 @@ func resultsFiles(dir string) ([]string, error) {
 	}
 	if len(files) == 0 {
 		if _, err := os.Stat(dir); err != nil {
-			return nil, fmt.Errorf("results folder: %w", err)
+			return nil, fmt.Errorf("results folder %q cannot be read (%v): give -results a folder make bench wrote, such as results", dir, err)
 		}
 		return nil, fmt.Errorf("%s: no results files (grpc-*.txt): run make bench first", dir)
 	}
@@ -165,6 +165,7 @@ func (l *loader) file(file string) error {
 	}
 	defer f.Close()
 	r := benchfmt.NewReader(f, file)
+	check := bench.NewFileCheck(file)
 	results := 0
 	cellRun := map[string]cellOf{} // this file's cells by benchmark name, for its traces
 	for r.Scan() {
@@ -178,7 +179,11 @@ func (l *loader) file(file string) error {
 			continue
 		}
 		results++
-		if err := l.result(res, cellRun); err != nil {
+		err := check.Check(res)
+		if err == nil {
+			err = l.result(res, cellRun)
+		}
+		if err != nil {
 			fn, line := res.Pos()
 			return fmt.Errorf("%s:%d: %s: %w", fn, line, res.Name.Full(), err)
 		}
@@ -239,20 +244,11 @@ func (l *loader) result(res *benchfmt.Result, cellRun map[string]cellOf) error {
 	if err := checkValues(res); err != nil {
 		return err
 	}
+	// The file's check has made sure these are there and consistent.
 	release := res.GetConfig("grpc")
-	if !semver.IsValid(release) {
-		return fmt.Errorf("configuration grpc is %q, want a gRPC-Go version such as v1.85.0", release)
-	}
-	s := Series{Go: res.GetConfig("go"), Clock: res.GetConfig("clock"), Link: res.GetConfig("link")}
-	var missing []string
-	for k, v := range map[string]string{"go": s.Go, "clock": s.Clock, "link": s.Link} {
-		if v == "" {
-			missing = append(missing, k)
-		}
-	}
-	if len(missing) > 0 {
-		sort.Strings(missing)
-		return fmt.Errorf("configuration lacks %s", strings.Join(missing, ", "))
+	s := Series{Go: res.GetConfig("go"), Clock: res.GetConfig("clock"), Net: res.GetConfig("net"), Link: res.GetConfig("link")}
+	if s.Net == "" {
+		s.Net = "netsim" // results from before the tcp network existed
 	}
 
 	if string(base) == "Replay" {
@@ -273,7 +269,7 @@ func (l *loader) result(res *benchfmt.Result, cellRun map[string]cellOf) error {
 	if c.Strategy == "" || c.Fault == "" || c.Traffic == "" {
 		return errors.New("want strategy=, scenario= and traffic= in the name")
 	}
-	key := release + " " + s.Go + " " + s.Clock + " " + s.Link
+	key := release + " " + s.Go + " " + s.Clock + " " + s.Net + " " + s.Link
 	run := l.runs[key]
 	if run == nil {
 		run = &Run{Release: release, Series: s, Cells: map[Cell]*Samples{}}
@@ -388,6 +384,9 @@ func label(release string, s, main Series) string {
 	if s.Clock != main.Clock {
 		diff = append(diff, s.Clock)
 	}
+	if s.Net != main.Net {
+		diff = append(diff, s.Net)
+	}
 	if s.Link != main.Link {
 		diff = append(diff, s.Link)
 	}
@@ -399,7 +398,7 @@ func label(release string, s, main Series) string {
 
 // describe says what a series is, for the report.
 func (s Series) describe() string {
-	return fmt.Sprintf("%s, %s clock, %s link", s.Go, s.Clock, s.Link)
+	return fmt.Sprintf("%s, %s clock, %s, %s link", s.Go, s.Clock, s.Net, s.Link)
 }
 
 // seriesRuns splits runs by series, each in release order, the main series

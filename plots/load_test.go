@@ -17,7 +17,7 @@ func TestLoadOneFile(t *testing.T) {
 	if len(d.Runs) != 1 || d.Runs[0].Label != "v1.41.0" {
 		t.Fatalf("runs %+v, want one labelled v1.41.0", d.Runs)
 	}
-	if d.Main != (Series{"go1.26.8", "virtual", "local"}) {
+	if d.Main != (Series{"go1.26.8", "virtual", "netsim", "local"}) {
 		t.Errorf("main series %+v", d.Main)
 	}
 	for _, tc := range []struct {
@@ -80,6 +80,7 @@ func TestLoadKeepsSeriesApart(t *testing.T) {
 		{"clock", configBlock("v1.40.1", "go1.26.8", "real", "local"), []string{"v1.40.1", "v1.40.1 (real)", "v1.41.0"}},
 		{"toolchain", configBlock("v1.40.1", "go1.23.12", "virtual", "local"), []string{"v1.40.1", "v1.40.1 (go1.23.12)", "v1.41.0"}},
 		{"link", configBlock("v1.40.1", "go1.26.8", "virtual", "wan"), []string{"v1.40.1", "v1.40.1 (wan)", "v1.41.0"}},
+		{"net", strings.Replace(configBlock("v1.40.1", "go1.26.8", "real", "local"), "link:", "net: tcp\nlink:", 1), []string{"v1.40.1", "v1.40.1 (real, tcp)", "v1.41.0"}},
 		{"everything", configBlock("v1.40.1", "go1.23.12", "real", "lan"), []string{"v1.40.1", "v1.40.1 (go1.23.12, real, lan)", "v1.41.0"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -211,9 +212,13 @@ func TestLoadBadInput(t *testing.T) {
 		{"config-only.txt", good, "", "config-only.txt: no benchmark results in the file"},
 		{"malformed.txt", good + "BenchmarkReconnect/strategy=a/scenario=crash/traffic=idle 1 x missed/op\n", "", "malformed.txt:5: parsing measurement"},
 		{"odd-fields.txt", good + "BenchmarkReconnect/strategy=a/scenario=crash/traffic=idle 1 1\n", "", "odd-fields.txt:5: "},
-		{"nogrpc.txt", "go: go1\nclock: virtual\nlink: local\n" + line, "", `nogrpc.txt:4: Reconnect/strategy=a/scenario=crash/traffic=idle: configuration grpc is ""`},
+		{"nogrpc.txt", "go: go1\nclock: virtual\nlink: local\n" + line, "", `nogrpc.txt:4: Reconnect/strategy=a/scenario=crash/traffic=idle: configuration lacks grpc (every result needs grpc, go, clock, link, as make bench writes them)`},
 		{"badgrpc.txt", "grpc: 1.85\ngo: go1\nclock: virtual\nlink: local\n" + line, "", `badgrpc.txt:5: Reconnect/strategy=a/scenario=crash/traffic=idle: configuration grpc is "1.85"`},
 		{"noclock.txt", "grpc: v1.85.0\ngo: go1\n" + line, "", "noclock.txt:3: Reconnect/strategy=a/scenario=crash/traffic=idle: configuration lacks clock, link"},
+		{"badclock.txt", "grpc: v1.85.0\ngo: go1\nclock: fake\nlink: local\n" + line, "", `badclock.txt:5: Reconnect/strategy=a/scenario=crash/traffic=idle: configuration clock: unknown clock "fake" (valid: virtual, real)`},
+		{"grpc-v1.41.0.txt", good + line, "", "grpc-v1.41.0.txt:5: Reconnect/strategy=a/scenario=crash/traffic=idle: configuration grpc is v1.85.0 but the file is named for v1.41.0"},
+		{"two-go.txt", good + line + "go: go1.23.12\n" + line, "", "two-go.txt:7: Reconnect/strategy=a/scenario=crash/traffic=idle: configuration go is go1.23.12 but line 5 says go1.26.8: a results file holds one release, toolchain and link"},
+		{"two-links.txt", good + line + "link: wan\n" + line, "", "two-links.txt:7: Reconnect/strategy=a/scenario=crash/traffic=idle: configuration link is wan but line 5 says local"},
 		{"nogo.txt", "grpc: v1.85.0\nclock: virtual\nlink: local\n" + line, "", "nogo.txt:4: Reconnect/strategy=a/scenario=crash/traffic=idle: configuration lacks go"},
 		{"noname.txt", good + "BenchmarkReconnect/strategy=a 1 1 missed/op\n", "", "noname.txt:5: Reconnect/strategy=a: want strategy=, scenario= and traffic="},
 		// Values no run writes, which would draw nonsense (found by FuzzLoad).

@@ -34,10 +34,19 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:], os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "plots:", err)
-		os.Exit(1)
+	os.Exit(cli(os.Args[1:], os.Stderr))
+}
+
+// cli runs plots with args and returns its exit status: 0, or 1 after one
+// line on stderr saying what is wrong.
+func cli(args []string, stderr io.Writer) int {
+	err := run(args, stderr)
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
 	}
+	fmt.Fprintln(stderr, "plots:", err)
+	return 1
 }
 
 // figDir is where the figures go, inside the results folder.
@@ -45,13 +54,20 @@ const figDir = "figures"
 
 func run(args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("plots", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard) // a bad flag is one line, from cli
 	results := fs.String("results", "results", "results folder to read, and to write "+figDir+"/ and REPORT.md into")
 	traffic := fs.String("traffic", "", "traffic mode of the recovery, dials and timeline figures (default idle, or the first the results have)")
 	release := fs.String("release", "", "release of the distribution and timeline figures, as a version or a label such as \"v1.85.0 (real)\" (default the newest)")
 	svg := fs.Bool("svg", true, "write each figure as SVG too")
 	if err := fs.Parse(args); err != nil {
-		return err
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(stderr)
+			fs.PrintDefaults()
+			return err
+		}
+		var names []string
+		fs.VisitAll(func(f *flag.Flag) { names = append(names, "-"+f.Name) })
+		return fmt.Errorf("%v (valid flags: %s)", err, strings.Join(names, " "))
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())

@@ -154,3 +154,48 @@ func TestWriteAllIsAllOrNothing(t *testing.T) {
 		t.Errorf("temporary files left: %v", tmps)
 	}
 }
+
+// TestCLIErrors checks what a user sees for bad input: exit status 1 and
+// exactly one line naming the bad value and what would be valid.
+func TestCLIErrors(t *testing.T) {
+	t.Parallel()
+	const config = "grpc: v1.85.0\ngo: go1.26.8\nclock: virtual\nlink: local\n"
+	const line = "BenchmarkReconnect/strategy=a/scenario=crash/traffic=idle 1 1 missed/op\n"
+	for _, tc := range []struct {
+		name  string
+		files map[string]string // the results folder; nil for none
+		args  []string
+		want  string
+	}{
+		{"unknown flag", map[string]string{}, []string{"-trafic=busy"}, "flag provided but not defined: -trafic (valid flags: -release -results -svg -traffic)"},
+		{"bad flag value", map[string]string{}, []string{"-svg=maybe"}, `invalid boolean value "maybe" for -svg`},
+		{"no results folder", nil, nil, "cannot be read (stat "},
+		{"empty results folder", map[string]string{}, nil, "no results files (grpc-*.txt): run make bench first"},
+		{"malformed file", map[string]string{"grpc-v1.85.0.txt": config + "BenchmarkReconnect/strategy=a/scenario=crash/traffic=idle 1 x missed/op\n"}, nil, "grpc-v1.85.0.txt:5: parsing measurement"},
+		{"missing key", map[string]string{"grpc-v1.85.0.txt": "grpc: v1.85.0\ngo: go1.26.8\nlink: local\n" + line}, nil, "grpc-v1.85.0.txt:4: Reconnect/strategy=a/scenario=crash/traffic=idle: configuration lacks clock (every result needs grpc, go, clock, link"},
+		{"mixed toolchains", map[string]string{"grpc-v1.85.0.txt": config + line + "go: go1.25.0\n" + line}, nil, "grpc-v1.85.0.txt:7: Reconnect/strategy=a/scenario=crash/traffic=idle: configuration go is go1.25.0 but line 5 says go1.26.8"},
+		{"file of another release", map[string]string{"grpc-v1.41.0.txt": config + line}, nil, "configuration grpc is v1.85.0 but the file is named for v1.41.0"},
+		{"unknown traffic", map[string]string{"grpc-v1.85.0.txt": config + line}, []string{"-traffic=busy"}, `traffic mode "busy" is not in the results (have: idle)`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := filepath.Join(t.TempDir(), "results")
+			if tc.files != nil {
+				if err := os.Mkdir(dir, 0o755); err != nil {
+					t.Fatal(err)
+				}
+				for name, content := range tc.files {
+					write(t, dir, name, content)
+				}
+			}
+			var stderr bytes.Buffer
+			if code := cli(append([]string{"-results", dir}, tc.args...), &stderr); code != 1 {
+				t.Errorf("exit status %d, want 1", code)
+			}
+			lines := strings.Split(strings.TrimRight(stderr.String(), "\n"), "\n")
+			if len(lines) != 1 || !strings.HasPrefix(lines[0], "plots: ") || !strings.Contains(lines[0], tc.want) {
+				t.Errorf("stderr:\n%s\nwant one line: plots: ...%s...", stderr.String(), tc.want)
+			}
+		})
+	}
+}

@@ -87,7 +87,7 @@ func TestFindingsKeepSeriesApart(t *testing.T) {
 	if strings.Contains(got, "(real)** (its predecessor") || strings.Contains(got, "predecessor v1.85.0") {
 		t.Errorf("an onset crosses series:\n%s", got)
 	}
-	if !strings.Contains(got, "## go1.26.8, real clock, local link\n**bad** never recovers from blackhole/idle and crash/idle on v1.85.0 (real).") {
+	if !strings.Contains(got, "## go1.26.8, real clock, netsim, local link\n**bad** never recovers from blackhole/idle and crash/idle on v1.85.0 (real).") {
 		t.Errorf("real-clock series findings missing:\n%s", got)
 	}
 }

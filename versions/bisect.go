@@ -42,12 +42,22 @@ func parseBisectFlags(args []string) (*bisectConfig, error) {
 		clock     = fs.String("clock", string(bench.Virtual), "virtual or real")
 		verbose   = fs.Bool("v", false, "print a line per run")
 	)
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return nil, err
 	}
-	for _, f := range []struct{ name, v string }{{"STRATEGY", *strategy}, {"FAULT", *fault}, {"TRAFFIC", *traffic}, {"GOOD", *good}, {"BAD", *bad}} {
+	traffics := make([]string, 0, len(bench.TrafficModes()))
+	for _, t := range bench.TrafficModes() {
+		traffics = append(traffics, string(t))
+	}
+	for _, f := range []struct{ name, v, valid string }{
+		{"STRATEGY", *strategy, strings.Join(bench.DefaultMatrix().Strategies, ", ")},
+		{"FAULT", *fault, strings.Join(bench.DefaultMatrix().Faults, ", ")},
+		{"TRAFFIC", *traffic, strings.Join(traffics, ", ")},
+		{"GOOD", *good, "a release such as v1.30.0"},
+		{"BAD", *bad, "a later release such as v1.85.0"},
+	} {
 		if f.v == "" {
-			return nil, fmt.Errorf("bisect needs %s", f.name)
+			return nil, fmt.Errorf("bisect needs %s (%s)", f.name, f.valid)
 		}
 	}
 	if !contains(metrics, *metric) {
@@ -55,7 +65,9 @@ func parseBisectFlags(args []string) (*bisectConfig, error) {
 	}
 	m := bench.DefaultMatrix()
 	m.Strategies, m.Faults, m.Traffic = []string{*strategy}, []string{*fault}, []bench.Traffic{bench.Traffic(*traffic)}
-	m.Count = *count
+	if m.Count = *count; m.Count < 1 {
+		return nil, fmt.Errorf("COUNT %d: must be a whole number of runs, at least 1", m.Count)
+	}
 	var err error
 	if m.Clock, err = bench.ParseClock(*clock); err != nil {
 		return nil, err

@@ -10,6 +10,9 @@ import (
 	"strings"
 
 	"golang.org/x/mod/semver"
+	"golang.org/x/perf/benchfmt"
+
+	"github.com/reconnbench/reconnbench/bench"
 )
 
 // runCompare runs benchstat over the results with releases side by side as
@@ -21,8 +24,11 @@ func runCompare(args []string) error {
 	results := fs.String("results", "results", "results folder")
 	a := fs.String("a", "", "compare only this release ...")
 	b := fs.String("b", "", "... with this one")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("compare takes flags only (-results, -a, -b), not %q", fs.Args())
 	}
 	files, err := filepath.Glob(filepath.Join(*results, "grpc-*.txt"))
 	if err != nil {
@@ -33,13 +39,16 @@ func runCompare(args []string) error {
 	}
 	have := map[string]bool{}
 	for _, f := range files {
-		have[releaseOfFile(f)] = true
+		have[bench.ReleaseOfFile(f)] = true
+	}
+	if err := checkResults(files); err != nil {
+		return err
 	}
 	bsArgs := []string{"tool", "benchstat", "-col", "grpc"}
 	switch {
 	case *a == "" && *b == "":
 	case *a == "" || *b == "":
-		return fmt.Errorf("compare needs both A and B, such as A=v1.40.1 B=v1.65.1")
+		return fmt.Errorf("A=%q B=%q: compare needs both A and B, such as A=v1.40.1 B=v1.65.1, or neither", *a, *b)
 	default:
 		for _, v := range []string{*a, *b} {
 			if !have[v] {
@@ -53,15 +62,48 @@ func runCompare(args []string) error {
 	return cmd.Run()
 }
 
-// releaseOfFile returns the release a results file is named for:
-// grpc-v1.65.1.go1.23.12.real.txt -> v1.65.1.
-func releaseOfFile(path string) string {
-	name := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(path), "grpc-"), ".txt")
-	parts := strings.SplitN(name, ".", 4)
-	if len(parts) < 3 {
-		return name
+// checkResults reads every results file before benchstat does, so that
+// a malformed line, a missing configuration key or a file that mixes
+// releases, toolchains or links stops the comparison with one line naming
+// the file and line, instead of a table that pools what must not be
+// pooled.
+func checkResults(files []string) error {
+	for _, name := range files {
+		if err := checkResultsFile(name); err != nil {
+			return err
+		}
 	}
-	return strings.Join(parts[:3], ".")
+	return nil
+}
+
+func checkResultsFile(name string) error {
+	f, err := os.Open(name)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	r := benchfmt.NewReader(f, name)
+	check := bench.NewFileCheck(name)
+	n := 0
+	for r.Scan() {
+		switch rec := r.Result().(type) {
+		case *benchfmt.SyntaxError:
+			return rec
+		case *benchfmt.Result:
+			n++
+			if err := check.Check(rec); err != nil {
+				fn, line := rec.Pos()
+				return fmt.Errorf("%s:%d: %s: %w", fn, line, rec.Name.Full(), err)
+			}
+		}
+	}
+	if err := r.Err(); err != nil {
+		return err
+	}
+	if n == 0 {
+		return fmt.Errorf("%s: no benchmark results in the file (remove it, or rerun make bench)", name)
+	}
+	return nil
 }
 
 func sortedKeys(m map[string]bool) []string {

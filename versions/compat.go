@@ -47,7 +47,7 @@ func runCompat(args []string) error {
 	fs := flag.NewFlagSet("compat", flag.ContinueOnError)
 	versions := fs.String("versions", "default", "releases: default, all, or a list")
 	toolchains := fs.String("go", "", "toolchains, space-separated (default: the newest patch of every Go minor from "+oldestToolchain+")")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	rels, err := selectReleases(dir, *versions)
@@ -55,6 +55,11 @@ func runCompat(args []string) error {
 		return err
 	}
 	tcs := strings.Fields(*toolchains)
+	for _, tc := range tcs {
+		if !toolchainPattern.MatchString(tc) {
+			return fmt.Errorf("toolchain %q in TOOLCHAINS: want Go releases such as go1.23.12 or go1.25, space-separated", tc)
+		}
+	}
 	if len(tcs) == 0 {
 		if tcs, err = newestToolchains(); err != nil {
 			return err

@@ -14,17 +14,22 @@
 //	go run ./versions bisect [flags]    find the first release where a metric changes (make bisect)
 //	go run ./versions compat [flags]    which releases build and run with which Go toolchains (make compat)
 //	go run ./versions throughput [flags]  transport and replay throughput, and their ratios (make bench-throughput)
+//	go run ./versions validate [flags]  the same cells on netsim and on real TCP processes, side by side (make validate)
 package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
+	"time"
 
 	"golang.org/x/mod/semver"
 )
@@ -33,13 +38,17 @@ import (
 const dir = "versions"
 
 func main() {
-	flag.Usage = usage
-	flag.Parse()
-	if flag.NArg() == 0 {
-		usage()
-		os.Exit(2)
+	os.Exit(run(os.Args[1:], os.Stderr))
+}
+
+// run runs the command line args and returns the exit status: 0, 1 for a
+// failure (one line on stderr saying why), 2 for a usage error.
+func run(args []string, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return 2
 	}
-	cmd, args := flag.Arg(0), flag.Args()[1:]
+	cmd, args := args[0], args[1:]
 	var err error
 	switch cmd {
 	case "list":
@@ -60,17 +69,60 @@ func main() {
 		err = runCompare(args)
 	case "throughput":
 		err = runThroughputCmd(args)
+	case "validate":
+		err = runValidate(args)
+	case "-h", "-help", "--help", "help":
+		usage(stderr)
+		return 0
 	default:
-		err = fmt.Errorf("unknown command %q (valid: list, add, refresh, resolve, bench, compare, bisect, compat, throughput)", cmd)
+		err = fmt.Errorf("unknown command %q (valid: list, add, refresh, resolve, bench, compare, bisect, compat, throughput, validate)", cmd)
 	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "versions:", err)
-		os.Exit(1)
+	switch {
+	case errors.Is(err, errHelp):
+		return 0
+	case err != nil:
+		fmt.Fprintln(stderr, "versions:", err)
+		return 1
 	}
+	return 0
 }
 
-func usage() {
-	fmt.Fprint(os.Stderr, `usage: go run ./versions <command> [arguments]
+// errHelp is a -h flag: the flags were listed.
+var errHelp = errors.New("help requested")
+
+// invalidValue matches the flag package's message for a value that does
+// not parse.
+var invalidValue = regexp.MustCompile(`^invalid (?:boolean )?value ".*" for (?:flag )?-([^:]+): `)
+
+// parseFlags parses a subcommand's flags. A bad flag or value is one line
+// naming it and what is valid; -h lists the flags on standard error.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, flag.ErrHelp):
+		fs.SetOutput(os.Stderr)
+		fmt.Fprintf(os.Stderr, "usage of go run ./versions %s:\n", fs.Name())
+		fs.PrintDefaults()
+		return errHelp
+	}
+	if m := invalidValue.FindStringSubmatch(err.Error()); m != nil {
+		if f := fs.Lookup(m[1]); f != nil {
+			if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+				return fmt.Errorf("%s: %v (-%s: want 1 or 0, true or false)", fs.Name(), err, f.Name)
+			}
+			return fmt.Errorf("%s: %v (-%s: %s)", fs.Name(), err, f.Name, f.Usage)
+		}
+	}
+	var names []string
+	fs.VisitAll(func(f *flag.Flag) { names = append(names, "-"+f.Name) })
+	return fmt.Errorf("%s: %v (valid flags: %s)", fs.Name(), err, strings.Join(names, " "))
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `usage: go run ./versions <command> [arguments]
 
   list              gRPC-Go releases on the module proxy, and which have module files
   add V...          add module files for releases V ("latest": the newest patch of every minor)
@@ -81,6 +133,7 @@ func usage() {
   bisect [flags]    find the first release where a cell's metric changes; -h lists the flags
   compat [flags]    build and run releases with Go toolchains, print a table; -h lists the flags
   throughput [flags]  transport and replay throughput with go.mod's release, and their ratios
+  validate [flags]  the same cells on netsim and on real TCP server processes, side by side; -h lists the flags
 `)
 }
 
@@ -206,7 +259,37 @@ func contains(list []string, s string) bool {
 }
 
 // signalContext ends on Ctrl-C or SIGTERM, so that what was started is
-// killed and what was finished is kept.
+// killed and what was finished is kept. A second signal ends the process
+// at once. It also ends when the parent process goes away: `go run` dies
+// of a SIGTERM without passing it on, and make sends SIGTERM to it alone.
 func signalContext() (context.Context, context.CancelFunc) {
-	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		parent := os.Getppid()
+		tick := time.NewTicker(500 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case sig := <-sigs:
+				fmt.Fprintf(os.Stderr, "versions: %v: stopping what runs, keeping what is complete (again to stop at once)\n", sig)
+				signal.Stop(sigs) // the next signal kills, as usual
+				cancel()
+				return
+			case <-tick.C:
+				if os.Getppid() != parent {
+					fmt.Fprintln(os.Stderr, "versions: the parent process ended: stopping what runs, keeping what is complete")
+					cancel()
+					return
+				}
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(sigs)
+		cancel()
+	}
 }

@@ -26,11 +26,11 @@ func runThroughputCmd(args []string) error {
 	count := fs.Int("count", 6, "runs of each benchmark")
 	benchtime := fs.String("benchtime", "500ms", "go test -benchtime for each run")
 	results := fs.String("results", "results", "results folder")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *count < 1 {
-		return fmt.Errorf("-count %d: must be at least 1", *count)
+		return fmt.Errorf("COUNT %d: must be a whole number of runs, at least 1", *count)
 	}
 	ctx, stop := signalContext()
 	defer stop()

@@ -181,6 +181,7 @@ func goCmd(dir string, args ...string) ([]byte, error) {
 // ctx ends.
 func goCmdContext(ctx context.Context, dir string, env []string, args ...string) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, "go", args...)
+	ownGroup(cmd)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), env...)
 	var stderr bytes.Buffer
@@ -190,6 +191,9 @@ func goCmdContext(ctx context.Context, dir string, env []string, args ...string)
 		msg := strings.TrimSpace(stderr.String())
 		if msg == "" {
 			msg = err.Error()
+		}
+		if ctx.Err() != nil {
+			return out, ctx.Err()
 		}
 		return out, fmt.Errorf("go %s: %s", strings.Join(args, " "), msg)
 	}

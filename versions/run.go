@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/mod/semver"
@@ -21,6 +23,7 @@ import (
 
 	"github.com/reconnbench/reconnbench/bench"
 	"github.com/reconnbench/reconnbench/netsim"
+	"github.com/reconnbench/reconnbench/realnet"
 )
 
 // runConfig is what `versions bench` runs: the matrix's cells against each
@@ -37,7 +40,29 @@ type runConfig struct {
 	jobs      int      // cell processes at a time
 	extra     []string // further flags for the test binary
 
-	noThroughput bool // skip BenchmarkReplay after the cells
+	noThroughput bool         // skip BenchmarkReplay after the cells
+	resume       bool         // keep complete releases and finished cells of an earlier run
+	net          bench.Net    // the cells' network; empty for netsim
+	ports        atomic.Int64 // server ports handed to tcp cells so far, from a random start
+	portsOnce    sync.Once
+
+	log io.Writer // progress and failures; standard error if nil
+
+	// prebuilt holds test binaries already built, by release, for the
+	// tests, which build each release once.
+	prebuilt map[string]string
+}
+
+func (c *runConfig) logWriter() io.Writer {
+	if c.log == nil {
+		return os.Stderr
+	}
+	return c.log
+}
+
+// logf prints a line of progress or a failure.
+func (c *runConfig) logf(format string, args ...any) {
+	fmt.Fprintf(c.logWriter(), format, args...)
 }
 
 // shard is the i-th (1-based) of n disjoint slices of the work.
@@ -88,14 +113,15 @@ func parseRunFlags(args []string) (*runConfig, error) {
 		verbose    = fs.Bool("v", false, "print a line per cell")
 		noTput     = fs.Bool("no-throughput", false, "skip BenchmarkReplay after each release's cells")
 		jobs       = fs.Int("j", 0, "cell processes at a time (default: the number of CPUs on the virtual clock, 8 per CPU on the real clock)")
+		resume     = fs.Bool("resume", false, "keep the releases already complete in the results folder, and the cells an interrupted run finished; run only what is missing")
 	)
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
+		return nil, fmt.Errorf("bench takes flags only (-h lists them), not %q", fs.Args())
 	}
-	c := &runConfig{results: *results, verbose: *verbose, link: *link, jobs: *jobs, noThroughput: *noTput}
+	c := &runConfig{results: *results, verbose: *verbose, link: *link, jobs: *jobs, noThroughput: *noTput, resume: *resume}
 	var err error
 	if c.releases, err = selectReleases(dir, *versions); err != nil {
 		return nil, err
@@ -116,7 +142,9 @@ func parseRunFlags(args []string) (*runConfig, error) {
 			m.Traffic = append(m.Traffic, bench.Traffic(name))
 		}
 	}
-	m.Count = *count
+	if m.Count = *count; m.Count < 1 {
+		return nil, fmt.Errorf("COUNT %d: must be a whole number of runs, at least 1", m.Count)
+	}
 	if m.Clock, err = bench.ParseClock(*clock); err != nil {
 		return nil, err
 	}
@@ -127,16 +155,30 @@ func parseRunFlags(args []string) (*runConfig, error) {
 		return nil, err
 	}
 	c.matrix = m
+	if c.jobs < 0 {
+		return nil, fmt.Errorf("-j %d: must be at least 1, or 0 for the default", c.jobs)
+	}
 	if err := c.resolveToolchain(*toolchain); err != nil {
 		return nil, err
 	}
-	if c.jobs < 0 {
-		return nil, fmt.Errorf("-j %d: must be at least 1, or 0 for the default", c.jobs)
+	if err := checkWritable(c.results); err != nil {
+		return nil, err
 	}
 	if c.jobs == 0 {
 		c.jobs = defaultJobs(c.matrix.Clock)
 	}
 	return c, nil
+}
+
+// checkWritable makes sure results can be written to dir, creating it if
+// need be, before anything runs.
+func checkWritable(dir string) error {
+	p, err := bench.CreatePending(filepath.Join(dir, ".writable"))
+	if err != nil {
+		return err
+	}
+	p.Discard()
+	return nil
 }
 
 // defaultJobs is how many cell processes run at once: virtual cells are
@@ -153,12 +195,12 @@ func defaultJobs(clock bench.Clock) int {
 // where it lacks testing/synctest.
 func (c *runConfig) resolveToolchain(name string) error {
 	if name != "" && !toolchainPattern.MatchString(name) {
-		return fmt.Errorf("toolchain %q: want a Go release such as go1.23.12 or go1.25", name)
+		return fmt.Errorf("toolchain %q: want a Go release such as go1.23.12 or go1.25 (GO)", name)
 	}
 	c.toolchain = name
 	out, err := c.goCmd(context.Background(), "", "env", "GOVERSION")
 	if err != nil {
-		return fmt.Errorf("toolchain %q cannot be had: %w", name, err)
+		return fmt.Errorf("toolchain %q cannot be had (%s): want a Go release on the module proxy, such as go1.23.12 (GO)", name, firstLine(err.Error()))
 	}
 	c.goVersion = strings.TrimSpace(string(out))
 	if c.matrix.Clock == bench.Virtual && !hasSynctest(c.goVersion) {
@@ -190,7 +232,10 @@ func (c *runConfig) resultPath(v string) string {
 	if c.toolchain != "" {
 		name += "." + c.goVersion
 	}
-	if c.matrix.Clock != bench.Virtual {
+	switch {
+	case c.net == bench.TCP:
+		name += "." + string(c.net) // always on the real clock
+	case c.matrix.Clock != bench.Virtual:
 		name += "." + string(c.matrix.Clock)
 	}
 	if c.link != netsim.Local.Name {
@@ -204,7 +249,9 @@ func (c *runConfig) resultPath(v string) string {
 var errCannotBuild = errors.New("cannot build")
 
 // runAll runs the matrix against every release, printing progress and an
-// estimate of what is left.
+// estimate of what is left. Interrupted (ctx ends), it stops the cells it
+// started, keeps the release files already complete and the cells of the
+// release it was on (see partialDir), and says how to resume.
 func (c *runConfig) runAll(ctx context.Context) error {
 	tmp, err := os.MkdirTemp("", "reconnbench-")
 	if err != nil {
@@ -215,12 +262,20 @@ func (c *runConfig) runAll(ctx context.Context) error {
 	plan := c.plan()
 	start := time.Now()
 	var failed []string
-	fmt.Fprintf(os.Stderr, "versions: %d releases, %s, %s clock, %d runs per cell -> %s\n",
+	c.logf("versions: %d releases, %s, %s clock, %d runs per cell -> %s\n",
 		len(plan), c.goVersion, c.matrix.Clock, c.matrix.Count, c.results)
 	for i, p := range plan {
 		t := time.Now()
-		err := c.runRelease(ctx, tmp, p.release, p.strategies)
 		done := i + 1
+		if c.resume && c.complete(p.release) {
+			c.logf("[%d/%d] gRPC-Go %s: already complete in %s\n", done, len(plan), p.release, c.resultPath(p.release))
+			continue
+		}
+		err := c.runRelease(ctx, tmp, p.release, p.strategies)
+		if ctx.Err() != nil {
+			return fmt.Errorf("interrupted during gRPC-Go %s: %d of %d releases done; its finished cells are kept in %s: run again with RESUME=1 (-resume) to do only what is missing",
+				p.release, i, len(plan), c.partialDir(p.release))
+		}
 		elapsed := time.Since(start)
 		left := time.Duration(float64(elapsed) / float64(done) * float64(len(plan)-done))
 		status := "done"
@@ -231,17 +286,47 @@ func (c *runConfig) runAll(ctx context.Context) error {
 			status = "FAILED: " + err.Error()
 			failed = append(failed, p.release)
 		}
-		fmt.Fprintf(os.Stderr, "[%d/%d] gRPC-Go %s: %s in %v; elapsed %v, about %v left\n",
+		c.logf("[%d/%d] gRPC-Go %s: %s in %v; elapsed %v, about %v left\n",
 			done, len(plan), p.release, status, time.Since(t).Round(100*time.Millisecond),
 			elapsed.Round(time.Second), left.Round(time.Second))
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
 	}
 	if len(failed) > 0 {
-		return fmt.Errorf("%d of %d releases failed: %s", len(failed), len(plan), strings.Join(failed, " "))
+		return fmt.Errorf("%d of %d releases failed: %s (RESUME=1 reruns only their failed cells)", len(failed), len(plan), strings.Join(failed, " "))
 	}
 	return nil
+}
+
+// partialDir is where the cells of release v wait, one results file each,
+// until the release's results file is written from them: a hidden folder
+// of the results folder, so that make plots and make compare never read
+// it. It outlives an interrupted run and a release with failed cells, so
+// that -resume reruns only the cells that are missing.
+func (c *runConfig) partialDir(v string) string {
+	name := strings.TrimSuffix(filepath.Base(c.resultPath(v)), ".txt")
+	return filepath.Join(c.results, ".partial", name)
+}
+
+// complete reports whether release v's results file is there and every
+// cell of it succeeded (no cells wait in its partial folder).
+func (c *runConfig) complete(v string) bool {
+	if _, err := os.Stat(c.resultPath(v)); err != nil {
+		return false
+	}
+	_, err := os.Stat(c.partialDir(v))
+	return errors.Is(err, os.ErrNotExist)
+}
+
+// cellPath names the results file of one cell of m in the partial folder
+// part. The count is in the name: a resumed run with another count redoes
+// the cell.
+func cellPath(part string, sc bench.Scenario, count int) string {
+	return filepath.Join(part, fmt.Sprintf("%s.%s.%s.n%d.txt", sc.Strategy, sc.Fault, sc.Traffic, count))
+}
+
+// runningPath is where a cell's process writes; the results are renamed
+// to the cell's path only once the process succeeded.
+func runningPath(path string) string {
+	return strings.TrimSuffix(path, ".txt") + ".running.txt"
 }
 
 type releasePlan struct {
@@ -273,10 +358,24 @@ var requiresGo = regexp.MustCompile(`requires go >= ([0-9.]+)`)
 // runRelease builds the matrix's test binary against release v and runs the
 // given strategies' cells, each in a process of its own so that a cell that
 // panics, deadlocks or spins cannot take the others with it, c.jobs at a
-// time. The cells' results are merged into the release's file.
+// time. Each cell's results land in the release's partial folder when its
+// process succeeds; the release's file is merged from them, in matrix
+// order, once every cell has run. With c.resume, cells already in the
+// partial folder are not run again.
 func (c *runConfig) runRelease(ctx context.Context, tmp, v string, strategies []string) error {
+	part := c.partialDir(v)
+	if !c.resume {
+		if err := os.RemoveAll(part); err != nil {
+			return err
+		}
+	}
+	if err := os.MkdirAll(part, 0o755); err != nil {
+		return fmt.Errorf("results folder %s is not writable: %w", c.results, err)
+	}
+	removeUnfinished(part)
 	bin, err := c.build(ctx, tmp, filepath.Join(dir, v, "go.mod"), v)
 	if err != nil {
+		removeEmpty(part)
 		return err
 	}
 	m := c.matrix
@@ -286,7 +385,13 @@ func (c *runConfig) runRelease(ctx context.Context, tmp, v string, strategies []
 	errs := make([]error, len(cells))
 	sem := make(chan struct{}, c.jobs)
 	var wg sync.WaitGroup
+	kept := 0
 	for i, sc := range cells {
+		outs[i] = cellPath(part, sc, m.Count)
+		if c.resume && exists(outs[i]) {
+			kept++
+			continue
+		}
 		select {
 		case sem <- struct{}{}:
 		case <-ctx.Done():
@@ -297,54 +402,104 @@ func (c *runConfig) runRelease(ctx context.Context, tmp, v string, strategies []
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			outs[i] = filepath.Join(tmp, fmt.Sprintf("%s-cell%03d.txt", v, i))
 			errs[i] = c.runCell(ctx, bin, v, m, sc, outs[i])
 		}()
 	}
 	wg.Wait()
+	// A cell process that was killed leaves its files half-written.
+	removeUnfinished(part)
+	if kept > 0 {
+		c.logf("versions: gRPC-Go %s: %d of %d cells kept from an earlier run\n", v, kept, len(cells))
+	}
+	if ctx.Err() != nil {
+		return ctx.Err() // the finished cells wait in part for -resume
+	}
 
 	var failed []string
 	var done []string
 	for i, err := range errs {
 		if err != nil {
 			failed = append(failed, cells[i].Name())
-			fmt.Fprintf(os.Stderr, "versions: gRPC-Go %s: %s FAILED: %v\n", v, cells[i].Name(), err)
+			c.logf("versions: gRPC-Go %s: %s FAILED: %v\n", v, cells[i].Name(), err)
 			continue
 		}
 		done = append(done, outs[i])
+	}
+	// Throughput is measured after the cells, with nothing else running;
+	// it has no traces.
+	all := c.withThroughput(ctx, part, bin, v, strategies, done)
+	if ctx.Err() != nil {
+		return ctx.Err()
 	}
 	// Keep every cell that finished, even when others failed.
 	if err := mergeTraces(bench.TracePath(c.resultPath(v)), done); err != nil {
 		return err
 	}
-	// Throughput is measured after the cells, with nothing else running.
-	if ctx.Err() == nil {
-		done = c.withThroughput(ctx, tmp, bin, v, strategies, done)
-	}
-	if err := mergeResults(c.resultPath(v), done); err != nil {
+	if err := mergeResults(c.resultPath(v), all); err != nil {
 		return err
 	}
 	if len(failed) > 0 {
-		return fmt.Errorf("%d of %d cells failed", len(failed), len(cells))
+		return fmt.Errorf("%d of %d cells failed; the others are in %s", len(failed), len(cells), c.resultPath(v))
 	}
-	return ctx.Err()
+	if err := os.RemoveAll(part); err != nil {
+		return err
+	}
+	removeEmpty(part)
+	return nil
+}
+
+// removeEmpty removes a release's partial folder if it is empty, and the
+// folder of partial releases once none is left.
+func removeEmpty(part string) {
+	os.Remove(part)
+	os.Remove(filepath.Dir(part))
+}
+
+// removeUnfinished deletes what processes killed mid-way left in a
+// partial folder: files still being written, and results of cells whose
+// process did not succeed.
+func removeUnfinished(part string) {
+	for _, pattern := range []string{".*.tmp", "*.running.txt", "*.running.trace"} {
+		names, _ := filepath.Glob(filepath.Join(part, pattern))
+		for _, name := range names {
+			os.Remove(name)
+		}
+	}
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 // runCell runs one cell of m in its own process, with a wall-clock limit.
 // A virtual cell whose clock stalls is run again on the real clock.
 func (c *runConfig) runCell(ctx context.Context, bin, v string, m bench.Matrix, sc bench.Scenario, out string) error {
 	m.Strategies, m.Faults, m.Traffic = []string{sc.Strategy}, []string{sc.Fault}, []bench.Traffic{sc.Traffic}
-	err := c.runMatrix(ctx, bin, v, m, out)
+	running := runningPath(out)
+	defer os.Remove(running)
+	defer os.Remove(bench.TracePath(running))
+	err := c.runMatrix(ctx, bin, v, m, running)
 	var exit *exec.ExitError
 	if m.Clock == bench.Virtual && errors.As(err, &exit) && exit.ExitCode() == bench.ExitStalled {
-		fmt.Fprintf(os.Stderr, "versions: gRPC-Go %s: %s stalled the virtual clock (a busy loop); running it on the real clock\n", v, sc.Name())
+		c.logf("versions: gRPC-Go %s: %s stalled the virtual clock (a busy loop); running it on the real clock\n", v, sc.Name())
 		m.Clock = bench.Real
-		err = c.runMatrix(ctx, bin, v, m, out)
+		err = c.runMatrix(ctx, bin, v, m, running)
 	}
-	if err == nil && c.verbose {
-		fmt.Fprintf(os.Stderr, "versions: gRPC-Go %s: %s done\n", v, sc.Name())
+	if err != nil {
+		return err
 	}
-	return err
+	// The trace first: the results file is what marks the cell done.
+	if err := os.Rename(bench.TracePath(running), bench.TracePath(out)); err != nil {
+		return err
+	}
+	if err := os.Rename(running, out); err != nil {
+		return err
+	}
+	if c.verbose {
+		c.logf("versions: gRPC-Go %s: %s done\n", v, sc.Name())
+	}
+	return nil
 }
 
 // mergeResults writes the results of several files into one, through a
@@ -418,6 +573,9 @@ func copyResults(w *benchfmt.Writer, name string) error {
 
 // build compiles the bench test binary against release v with modFile.
 func (c *runConfig) build(ctx context.Context, tmp, modFile, v string) (string, error) {
+	if bin, ok := c.prebuilt[v]; ok {
+		return bin, nil
+	}
 	bin := filepath.Join(tmp, "bench-"+v+".test")
 	if _, err := c.goCmd(ctx, "", "test", "-c", "-modfile="+modFile, "-o", bin, "./bench"); err != nil {
 		if m := requiresGo.FindStringSubmatch(err.Error()); m != nil {
@@ -445,21 +603,30 @@ func (c *runConfig) runMatrix(ctx context.Context, bin, v string, m bench.Matrix
 		"-matrix.link=" + c.link,
 		"-matrix.progress=" + strconv.FormatBool(c.verbose),
 	}
+	if c.net != "" {
+		args = append(args, "-matrix.net="+string(c.net))
+	}
+	if c.net == bench.TCP {
+		args = append(args, "-matrix.port="+strconv.Itoa(c.nextPort()))
+	}
 	args = append(args, c.extra...)
 	ctx, cancel := context.WithTimeout(ctx, c.processLimit(m))
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
-	var stderr tailBuffer
+	// The test binary starts no processes: killing it is enough, and it
+	// stays in our process group, where Ctrl-C reaches it.
+	cmd.WaitDelay = waitDelay
+	var stderr childOutput
 	cmd.Stderr = &stderr
 	if c.verbose {
 		cmd.Stdout = os.Stdout
-		cmd.Stderr = io.MultiWriter(os.Stderr, &stderr)
+		cmd.Stderr = io.MultiWriter(c.logWriter(), &stderr)
 	}
 	if err := cmd.Run(); err != nil {
 		if ctx.Err() == context.DeadlineExceeded {
 			err = fmt.Errorf("killed after %v of wall-clock time: %w", c.processLimit(m), err)
 		}
-		return &cellError{err: err, stderr: stderr.String()}
+		return &cellError{err: err, out: &stderr}
 	}
 	return nil
 }
@@ -475,53 +642,6 @@ func (c *runConfig) processLimit(m bench.Matrix) time.Duration {
 	return 2*time.Minute + cells*(30+2+4+60+2+10)*time.Second
 }
 
-// cellError is a failed matrix process, with the end of what it printed.
-type cellError struct {
-	err    error
-	stderr string
-}
-
-func (e *cellError) Error() string {
-	if e.stderr == "" {
-		return e.err.Error()
-	}
-	return e.err.Error() + "\n" + e.stderr
-}
-
-func (e *cellError) Unwrap() error { return e.err }
-
-// tailBuffer keeps the last lines written to it.
-type tailBuffer struct {
-	mu    sync.Mutex
-	lines []string
-	part  string
-}
-
-const tailLines = 25
-
-func (b *tailBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	s := b.part + string(p)
-	parts := strings.Split(s, "\n")
-	b.part = parts[len(parts)-1]
-	b.lines = append(b.lines, parts[:len(parts)-1]...)
-	if len(b.lines) > tailLines {
-		b.lines = b.lines[len(b.lines)-tailLines:]
-	}
-	return len(p), nil
-}
-
-func (b *tailBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	lines := b.lines
-	if b.part != "" {
-		lines = append(lines, b.part)
-	}
-	return strings.Join(lines, "\n")
-}
-
 func joinTraffic(ts []bench.Traffic) string {
 	s := make([]string, len(ts))
 	for i, t := range ts {
@@ -535,4 +655,14 @@ func firstLine(s string) string {
 		return s[:i]
 	}
 	return s
+}
+
+// nextPort hands a tcp cell's server a port of its own: cells that run
+// side by side must not share one, because a server's port is free while
+// it is down. Ports go round the range below the ephemeral ports from a
+// random start, so that two runs on one machine are unlikely to meet.
+func (c *runConfig) nextPort() int {
+	lo, hi := realnet.PortRange()
+	c.portsOnce.Do(func() { c.ports.Store(rand.Int64N(int64(hi - lo))) })
+	return lo + int(c.ports.Add(1)%int64(hi-lo))
 }

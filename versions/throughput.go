@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -39,8 +38,9 @@ func (c *runConfig) runThroughput(ctx context.Context, bin, v string, strategies
 		"-test.benchtime=" + replayBenchtime,
 	}
 	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.WaitDelay = waitDelay
 	var stdout bytes.Buffer
-	var stderr tailBuffer
+	var stderr childOutput
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	// A benchmark that fails (a replay that hangs past its timeout) is
 	// reported; those that completed are kept.
@@ -52,7 +52,8 @@ func (c *runConfig) runThroughput(ctx context.Context, bin, v string, strategies
 		}
 	}
 	if runErr != nil && len(failed) == 0 {
-		return &cellError{err: fmt.Errorf("BenchmarkReplay: %w", runErr), stderr: stderr.String() + stdout.String()}
+		stderr.Write(stdout.Bytes())
+		return &cellError{err: fmt.Errorf("BenchmarkReplay: %w", runErr), out: &stderr}
 	}
 	w, err := bench.CreateResultFile(out)
 	if err != nil {
@@ -100,16 +101,20 @@ func (c *runConfig) runThroughput(ctx context.Context, bin, v string, strategies
 // benchmarks failed.
 var errSomeFailed = errors.New("kept the rest; failed")
 
-// withThroughput is how runRelease adds the throughput results to the
-// cells' files, or a note of why there are none.
-func (c *runConfig) withThroughput(ctx context.Context, tmp, bin, v string, strategies []string, files []string) []string {
-	if c.noThroughput {
+// withThroughput is how runRelease adds the throughput results, kept in
+// the release's partial folder part, to the cells' files, or a note of why
+// there are none. With c.resume, results already there are kept.
+func (c *runConfig) withThroughput(ctx context.Context, part, bin, v string, strategies []string, files []string) []string {
+	if c.noThroughput || ctx.Err() != nil {
 		return files
 	}
-	out := filepath.Join(tmp, v+"-throughput.txt")
+	out := filepath.Join(part, fmt.Sprintf("throughput.n%d.txt", c.matrix.Count))
+	if c.resume && exists(out) {
+		return append(files, out)
+	}
 	err := c.runThroughput(ctx, bin, v, strategies, out)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "versions: gRPC-Go %s: throughput FAILED: %v\n", v, err)
+		c.logf("versions: gRPC-Go %s: throughput FAILED: %v\n", v, err)
 	}
 	if err != nil && !errors.Is(err, errSomeFailed) {
 		return files

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/reconnbench/reconnbench/bench"
+	"github.com/reconnbench/reconnbench/realnet"
 )
 
 func TestParseShard(t *testing.T) {
@@ -144,19 +145,20 @@ func TestDefaultSetIsTracked(t *testing.T) {
 
 func TestResultPath(t *testing.T) {
 	for _, tc := range []struct {
-		c    runConfig
+		c    *runConfig
 		want string
 	}{
-		{runConfig{link: "local", matrix: bench.Matrix{Clock: bench.Virtual}, shard: shard{1, 1}}, "r/grpc-v1.2.3.txt"},
-		{runConfig{toolchain: "go1.23", goVersion: "go1.23.12", link: "local", matrix: bench.Matrix{Clock: bench.Real}, shard: shard{1, 1}}, "r/grpc-v1.2.3.go1.23.12.real.txt"},
-		{runConfig{link: "wan", matrix: bench.Matrix{Clock: bench.Virtual}, shard: shard{2, 4}}, "r/grpc-v1.2.3.wan.shard-2-of-4.txt"},
+		{&runConfig{link: "local", matrix: bench.Matrix{Clock: bench.Virtual}, shard: shard{1, 1}}, "r/grpc-v1.2.3.txt"},
+		{&runConfig{toolchain: "go1.23", goVersion: "go1.23.12", link: "local", matrix: bench.Matrix{Clock: bench.Real}, shard: shard{1, 1}}, "r/grpc-v1.2.3.go1.23.12.real.txt"},
+		{&runConfig{link: "wan", matrix: bench.Matrix{Clock: bench.Virtual}, shard: shard{2, 4}}, "r/grpc-v1.2.3.wan.shard-2-of-4.txt"},
+		{&runConfig{link: "local", net: bench.TCP, matrix: bench.Matrix{Clock: bench.Real}, shard: shard{1, 1}}, "r/grpc-v1.2.3.tcp.txt"},
 	} {
 		tc.c.results = "r"
 		if got := tc.c.resultPath("v1.2.3"); got != tc.want {
 			t.Errorf("resultPath = %s, want %s", got, tc.want)
 		}
-		if got := releaseOfFile(tc.want); got != "v1.2.3" {
-			t.Errorf("releaseOfFile(%s) = %s", tc.want, got)
+		if got := bench.ReleaseOfFile(tc.want); got != "v1.2.3" {
+			t.Errorf("ReleaseOfFile(%s) = %s", tc.want, got)
 		}
 	}
 }
@@ -247,5 +249,20 @@ func TestWriteCompatTable(t *testing.T) {
 `
 	if b.String() != want {
 		t.Errorf("table:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
+
+// TestPortsApart checks that tcp cells get distinct ports below the
+// ephemeral range.
+func TestPortsApart(t *testing.T) {
+	c := &runConfig{}
+	lo, hi := realnet.PortRange()
+	seen := map[int]bool{}
+	for range 500 {
+		p := c.nextPort()
+		if p < lo || p >= hi || seen[p] {
+			t.Fatalf("port %d: want a fresh one in [%d, %d)", p, lo, hi)
+		}
+		seen[p] = true
 	}
 }

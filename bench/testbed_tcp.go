@@ -1,0 +1,158 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/reconnbench/reconnbench/netsim"
+	"github.com/reconnbench/reconnbench/realnet"
+	"github.com/reconnbench/reconnbench/replay"
+)
+
+// serverCommand returns the command of a tcpBed's server process, whose
+// store expects entries log entries; the process must run serveProcess.
+// The bench test binary sets it to run itself, so that server and client
+// link the same gRPC-Go release.
+var serverCommand func(entries int) *exec.Cmd
+
+// serverPort is the loopback port of tcpBed servers; 0 picks one for each.
+// The runner gives every matrix process its own.
+var serverPort int
+
+// tcpBed is real loopback TCP with the server a separate process (this
+// binary, running serveProcess). Clients connect to the process directly,
+// or through a forwarding proxy for the blackhole fault, which needs one to
+// silence connections.
+type tcpBed struct {
+	realnet.Dialer
+	server *realnet.Server
+
+	mu    sync.Mutex
+	insts []*remoteStore // one per server process, in start order
+}
+
+func newTCPBed(entries int, proxy bool, rec *recorder) (*tcpBed, error) {
+	if serverCommand == nil {
+		return nil, errors.New("net tcp needs a server process: run the cycle from the bench test binary, which provides one")
+	}
+	b := &tcpBed{}
+	b.Observe(rec)
+	var err error
+	b.server, err = realnet.StartServer(realnet.Config{
+		Command: func() *exec.Cmd { return serverCommand(entries) },
+		Port:    serverPort,
+		Proxy:   proxy,
+		OnUp: func(gen int) {
+			b.mu.Lock()
+			b.insts = append(b.insts, &remoteStore{bed: b, gen: gen, done: make(chan struct{})})
+			b.mu.Unlock()
+			rec.add(EventServerUp, fmt.Sprint(gen+1))
+		},
+		OnEvent: b.event,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// event handles a server process's report "complete <unix ns>".
+func (b *tcpBed) event(gen int, ev string) {
+	var ns int64
+	if _, err := fmt.Sscanf(ev, "complete %d", &ns); err != nil {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, in := range b.insts {
+		if in.gen == gen && in.at.IsZero() {
+			in.at = time.Unix(0, ns)
+			close(in.done)
+		}
+	}
+}
+
+func (b *tcpBed) Target() string { return b.server.Target() }
+
+func (b *tcpBed) Inject(ctx context.Context, f netsim.Fault, downtime time.Duration) error {
+	return b.server.Inject(ctx, f, downtime)
+}
+
+func (b *tcpBed) Starts() []time.Time { return b.server.Starts() }
+
+func (b *tcpBed) Last() instance {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.insts[len(b.insts)-1]
+}
+
+func (b *tcpBed) Close() { b.server.Close() }
+
+// remoteStore is the store of a server process.
+type remoteStore struct {
+	bed  *tcpBed
+	gen  int
+	done chan struct{}
+	at   time.Time // guarded by bed.mu
+}
+
+func (s *remoteStore) Complete() <-chan struct{} { return s.done }
+
+func (s *remoteStore) CompletedAt() time.Time {
+	s.bed.mu.Lock()
+	defer s.bed.mu.Unlock()
+	return s.at
+}
+
+// Tally asks the serving process, which must be this one, for its tally.
+func (s *remoteStore) Tally(ctx context.Context, n int) (replay.Tally, error) {
+	var t replay.Tally
+	r, err := s.bed.server.Ask(ctx, "tally "+strconv.Itoa(n))
+	if err != nil {
+		return t, err
+	}
+	if _, err := fmt.Sscanf(r, "%d %d %d %d", &t.Lost, &t.Duplicated, &t.Corrupt, &t.Replays); err != nil {
+		return t, fmt.Errorf("server process answered %q to a tally: %w", r, err)
+	}
+	return t, nil
+}
+
+// serveProcess is the server process of a tcpBed: one instance with a
+// fresh store, serving until it is killed, or stopping gracefully on
+// SIGTERM as netsim's graceful fault does.
+func serveProcess(c *realnet.Child, entries int) int {
+	store := replay.NewStore(entries)
+	s, drain := newInstance(store)
+	lis, err := c.Listen()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "reconnbench server:", err)
+		return 1
+	}
+	go s.Serve(lis)
+	go func() {
+		<-store.Complete()
+		c.Event(fmt.Sprintf("complete %d", store.CompletedAt().UnixNano()))
+	}()
+	for {
+		select {
+		case req := <-c.Requests():
+			var n int
+			if _, err := fmt.Sscanf(req, "tally %d", &n); err != nil {
+				c.Reply("unknown request")
+				continue
+			}
+			t := store.Tally(n)
+			c.Reply(fmt.Sprintf("%d %d %d %d", t.Lost, t.Duplicated, t.Corrupt, t.Replays))
+		case <-c.Terminated():
+			drain()
+			s.GracefulStop()
+			return 0
+		}
+	}
+}

@@ -1,0 +1,77 @@
+//go:build go1.25
+
+package bench
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestTCPCycle runs restart cycles on real loopback TCP with the server a
+// separate process: the path make validate takes. Short downtimes and
+// settles keep it to a few seconds of wall time.
+func TestTCPCycle(t *testing.T) {
+	for _, tc := range []struct {
+		strategy, fault string
+		recovers        bool
+		minDials        int
+	}{
+		{"combined", "crash", true, 1},
+		{"combined", "graceful", true, 1},
+		{"combined", "flap", true, 3},
+		// Only keepalive notices a silent peer, after 15 s: too long here.
+		// The watcher's miss checks that the proxy really goes silent.
+		{"watcher", "blackhole", false, 0},
+	} {
+		t.Run(tc.strategy+"/"+tc.fault, func(t *testing.T) {
+			t.Parallel()
+			sc := Scenario{Net: TCP, Strategy: tc.strategy, Fault: tc.fault, Traffic: Busy,
+				Downtime: 300 * time.Millisecond, Settle: 200 * time.Millisecond, Deadline: 3 * time.Second}
+			start := time.Now()
+			c, err := RunOn(t, Real, sc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Recovered != tc.recovers {
+				t.Fatalf("recovered = %v, want %v; trace:\n%s", c.Recovered, tc.recovers, traceString(c.Trace))
+			}
+			servers := strings.Count(traceString(c.Trace), EventServerUp)
+			if !c.Recovered {
+				if c.Detected || c.Lost != 1000 {
+					t.Errorf("blackhole: detected = %v, lost = %d; want silence noticed by nobody and the whole log lost", c.Detected, c.Lost)
+				}
+				return
+			}
+			if c.Lost != 0 || c.Duplicated != 0 || c.Corrupt != 0 || c.Replays < 1 {
+				t.Errorf("tally %+v, want the whole log, once, intact", c.Tally)
+			}
+			if !c.Detected || c.Detect > c.Recover {
+				t.Errorf("detected = %v after %v; want the broken connection given up before the recovery at %v", c.Detected, c.Detect, c.Recover)
+			}
+			if c.Recover < sc.Downtime || c.Recover > time.Since(start) {
+				t.Errorf("recovered after %v; want after the downtime (%v) and within the cycle", c.Recover, sc.Downtime)
+			}
+			if want := scheduledRestart(t, tc.fault, sc.Downtime); c.Restart < want {
+				t.Errorf("the last server process served %v after the fault, before its schedule (%v)", c.Restart, want)
+			}
+			if c.Dials < tc.minDials {
+				t.Errorf("%d dials, want at least %d (one per restart)", c.Dials, tc.minDials)
+			}
+			if servers < 2 {
+				t.Errorf("%d server-up events in the trace, want the restart's", servers)
+			}
+		})
+	}
+}
+
+func TestNetNeedsRealClock(t *testing.T) {
+	_, err := RunOn(t, Virtual, Scenario{Net: TCP, Strategy: "watcher", Fault: "crash", Traffic: Idle})
+	if err == nil || !strings.Contains(err.Error(), "clock virtual") {
+		t.Fatalf("a tcp cycle on the virtual clock: error %v, want one naming the clock", err)
+	}
+	_, err = RunOn(t, Real, Scenario{Net: "udp", Strategy: "watcher", Fault: "crash", Traffic: Idle})
+	if err == nil || !strings.Contains(err.Error(), `"udp"`) || !strings.Contains(err.Error(), "netsim, tcp") {
+		t.Fatalf("net udp: error %v, want one naming it and the valid networks", err)
+	}
+}

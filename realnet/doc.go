@@ -1,0 +1,21 @@
+// Package realnet is netsim's cross-check: the same restart cycle on the
+// real thing. The server is a separate OS process listening on loopback TCP;
+// faults kill it with SIGKILL, stop it with SIGTERM, or silence it behind a
+// forwarding proxy, and a fresh process takes the same port after the
+// downtime.
+//
+// A Dialer dials real TCP and keeps the same records as a netsim.Network:
+// every dial attempt with its outcome and every client connection with when
+// it was given up, so the harness measures both worlds the same way.
+//
+// A Server supervises the server processes. Each is started from a command
+// the caller supplies (typically the test binary itself, so that it links
+// the same gRPC-Go release) and speaks a line protocol on its standard input
+// and output, whose child side is Child. A process whose supervisor
+// disappears sees its standard input end and exits, so no server outlives
+// the harness.
+//
+// A Proxy forwards connections to the server and, on a blackhole, keeps both
+// sockets open while dropping every byte, as toxiproxy's timeout toxic does:
+// loopback has no way to lose packets, so the proxy loses them.
+package realnet

@@ -1,0 +1,685 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"golang.org/x/mod/semver"
+	"golang.org/x/perf/benchfmt"
+
+	"github.com/reconnbench/reconnbench/bench"
+)
+
+// validateConfig is what `versions validate` runs: the same cells on the
+// virtual netsim and on real TCP with server processes, for a few releases.
+type validateConfig struct {
+	sim, tcp *runConfig
+	changes  []change // behaviour changes that chose releases
+	report   string   // the side-by-side report, written when done
+	noRun    bool     // judge the results already there
+}
+
+// change is a behaviour change between two consecutive releases of a
+// results folder: some cell's missed/op or undetected/op moved by at least
+// half a cycle.
+type change struct {
+	from, to string
+	cell     string
+	unit     string
+}
+
+// Agreement, as the README defines it: the same missed/op and
+// undetected/op, dial attempts within ±dialSlack, and times within
+// timeShare of their value or timeFloor, whichever is larger. A real cycle
+// whose server came back more than timeFloor after the schedule did not
+// run the scenario: it is inconclusive and run again, at most maxReruns
+// times.
+const (
+	dialSlack = 1
+	timeShare = 0.05
+	timeFloor = 50 * time.Millisecond
+	maxReruns = 2
+)
+
+func parseValidateFlags(args []string) (*validateConfig, error) {
+	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
+	var (
+		versions   = fs.String("versions", "auto", "releases: auto (the oldest, the newest, and both sides of every behaviour change in -baseline), or as for bench")
+		baseline   = fs.String("baseline", "results", "results folder whose behaviour changes auto picks releases around")
+		strategies = fs.String("strategies", "", "strategies (default all)")
+		faults     = fs.String("faults", "", "faults (default all)")
+		traffic    = fs.String("traffic", "", "traffic modes (default all)")
+		count      = fs.Int("count", 20, "virtual cycles per cell: enough to cover the backoff jitter a single real cycle may land anywhere in")
+		tcpCount   = fs.Int("tcp-count", 1, "real TCP cycles per cell")
+		deadline   = fs.Duration("deadline", 30*time.Second, "how long recovery may take once the server is back, on both networks")
+		results    = fs.String("results", filepath.Join("results", "validate"), "folder for the results of both networks and the report")
+		jobs       = fs.Int("j", 0, "real TCP cells at a time (default 8 per CPU: they mostly wait)")
+		verbose    = fs.Bool("v", false, "print a line per cell")
+		noRun      = fs.Bool("no-run", false, "run nothing: judge the results already in -results and rewrite the report")
+	)
+	if err := parseFlags(fs, args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if *tcpCount <= 0 {
+		return nil, fmt.Errorf("-tcp-count %d: must be at least 1", *tcpCount)
+	}
+	if *deadline <= 0 {
+		return nil, fmt.Errorf("-deadline %v: must be positive", *deadline)
+	}
+	v := &validateConfig{report: filepath.Join(*results, "VALIDATION.md"), noRun: *noRun}
+	spec := *versions
+	if spec == "auto" {
+		rels, changes, err := validationReleases(dir, *baseline)
+		if err != nil {
+			return nil, err
+		}
+		spec, v.changes = strings.Join(rels, " "), changes
+	}
+	common := []string{"-versions", spec, "-strategies", *strategies, "-faults", *faults, "-traffic", *traffic,
+		"-results", *results, "-no-throughput", "-v=" + strconv.FormatBool(*verbose)}
+	var err error
+	if v.sim, err = parseRunFlags(append(common, "-clock", "virtual", "-count", strconv.Itoa(*count))); err != nil {
+		return nil, err
+	}
+	tcpArgs := append(common, "-clock", "real", "-count", strconv.Itoa(*tcpCount), "-j", strconv.Itoa(*jobs))
+	if v.tcp, err = parseRunFlags(tcpArgs); err != nil {
+		return nil, err
+	}
+	v.tcp.net = bench.TCP
+	for _, c := range []*runConfig{v.sim, v.tcp} {
+		c.extra = append(c.extra, "-matrix.deadline="+deadline.String())
+	}
+	return v, nil
+}
+
+// validationReleases picks the oldest and newest releases tracked in
+// modDir and both sides of every behaviour change between consecutive
+// releases in the results folder results (its default-toolchain, virtual,
+// local files).
+func validationReleases(modDir, results string) ([]string, []change, error) {
+	have, err := tracked(modDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	pick := map[string]bool{first(have): true, last(have): true}
+	files, _ := filepath.Glob(filepath.Join(results, "grpc-v*.txt"))
+	type release struct {
+		release string
+		cells   map[string][]record
+	}
+	var runs []release
+	for _, f := range files {
+		rel := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f), "grpc-"), ".txt")
+		if !semver.IsValid(rel) || semver.Prerelease(rel) != "" || strings.Count(rel, ".") != 2 {
+			continue // another toolchain, clock, link or shard
+		}
+		cells, err := readRuns(f)
+		if err != nil {
+			return nil, nil, err
+		}
+		runs = append(runs, release{rel, cells})
+	}
+	sort.Slice(runs, func(i, j int) bool { return semver.Compare(runs[i].release, runs[j].release) < 0 })
+	var changes []change
+	for i := 1; i < len(runs); i++ {
+		a, b := runs[i-1], runs[i]
+		for _, cell := range sortedNames(b.cells) {
+			for _, unit := range []string{bench.UnitMissed, bench.UnitUndetected} {
+				x, y := values(a.cells[cell], unit), values(b.cells[cell], unit)
+				if len(x) > 0 && len(y) > 0 && math.Abs(mean(x)-mean(y)) >= 0.5 {
+					changes = append(changes, change{a.release, b.release, cell, unit})
+					pick[a.release], pick[b.release] = true, true
+				}
+			}
+		}
+	}
+	rels := make([]string, 0, len(pick))
+	for r := range pick {
+		rels = append(rels, r)
+	}
+	semver.Sort(rels)
+	return rels, changes, nil
+}
+
+func runValidate(args []string) error {
+	v, err := parseValidateFlags(args)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signalContext()
+	defer stop()
+	return v.run(ctx, os.Stdout)
+}
+
+func (v *validateConfig) run(ctx context.Context, out io.Writer) error {
+	start := time.Now()
+	if len(v.changes) > 0 {
+		fmt.Fprintf(os.Stderr, "validate: %d cells change behaviour between releases in the baseline, first %s..%s (%s %s)\n",
+			len(v.changes), v.changes[0].from, v.changes[0].to, v.changes[0].cell, v.changes[0].unit)
+	}
+	fmt.Fprintf(os.Stderr, "validate: virtual netsim, then real TCP with server processes: %s\n", strings.Join(v.sim.releases, " "))
+	// A release whose cells partly failed still gets its verdicts.
+	var simErr, tcpErr error
+	if !v.noRun {
+		if simErr = v.sim.runAll(ctx); ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if tcpErr = v.tcp.runAll(ctx); ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	tmp, err := os.MkdirTemp("", "reconnbench-validate-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	var tables []*validation
+	for _, rel := range v.sim.releases {
+		t, err := v.judgeRelease(ctx, tmp, rel)
+		if err != nil {
+			return err
+		}
+		tables = append(tables, t)
+	}
+	w, err := bench.CreatePending(v.report)
+	if err != nil {
+		return err
+	}
+	writeValidationReport(w, tables, v, time.Since(start))
+	if err := w.Commit(); err != nil {
+		return err
+	}
+	var n [3]int
+	for _, t := range tables {
+		t.print(out)
+		for _, r := range t.rows {
+			n[r.status()]++
+		}
+	}
+	fmt.Fprintf(out, "%d cells agree, %d differ, %d inconclusive; report in %s (%v)\n",
+		n[agrees], n[differs], n[inconclusive], v.report, time.Since(start).Round(time.Second))
+	return errors.Join(simErr, tcpErr)
+}
+
+// judgeRelease compares a release's cells on both networks, running again
+// on TCP, at most maxReruns times, the cells whose real server restarted
+// too late to count.
+func (v *validateConfig) judgeRelease(ctx context.Context, tmp, rel string) (*validation, error) {
+	simFile, tcpFile := v.sim.resultPath(rel), v.tcp.resultPath(rel)
+	for attempt := 0; ; attempt++ {
+		t, err := compareNets(rel, simFile, tcpFile)
+		if err != nil {
+			return nil, err
+		}
+		var again []string
+		for _, r := range t.rows {
+			if r.status() == inconclusive {
+				again = append(again, r.cell)
+			}
+		}
+		if len(again) == 0 || attempt == maxReruns || v.noRun || ctx.Err() != nil {
+			return t, nil
+		}
+		fmt.Fprintf(os.Stderr, "validate: gRPC-Go %s: %d cells had a real server restart too late to compare; running them again\n", rel, len(again))
+		if err := v.rerun(ctx, tmp, rel, again, tcpFile); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// rerun runs cells again on TCP and puts their results and traces in
+// place of the old ones in the release's files.
+func (v *validateConfig) rerun(ctx context.Context, tmp, rel string, cells []string, tcpFile string) error {
+	c := v.tcp
+	bin, err := c.build(ctx, tmp, filepath.Join(dir, rel, "go.mod"), rel)
+	if err != nil {
+		return err
+	}
+	outs := make([]string, len(cells))
+	errs := make([]error, len(cells))
+	sem := make(chan struct{}, c.jobs)
+	var wg sync.WaitGroup
+	for i, name := range cells {
+		sc, err := scenarioOf(name)
+		if err != nil {
+			return err
+		}
+		outs[i] = filepath.Join(tmp, fmt.Sprintf("%s-rerun%03d.txt", rel, i))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			errs[i] = c.runCell(ctx, bin, rel, c.matrix, sc, outs[i])
+		}()
+	}
+	wg.Wait()
+	var done []string
+	replaced := map[string]bool{}
+	for i, err := range errs {
+		if err != nil {
+			// The old result stays: inconclusive is better than nothing.
+			fmt.Fprintf(os.Stderr, "validate: gRPC-Go %s: %s FAILED again: %v\n", rel, cells[i], firstLine(err.Error()))
+			continue
+		}
+		done = append(done, outs[i])
+		replaced["Benchmark"+cells[i]] = true
+	}
+	if err := replaceResults(tcpFile, replaced, done); err != nil {
+		return err
+	}
+	return replaceTraces(bench.TracePath(tcpFile), replaced, done)
+}
+
+// scenarioOf turns "Reconnect/strategy=s/scenario=f/traffic=t" into the
+// cell's scenario.
+func scenarioOf(name string) (bench.Scenario, error) {
+	var sc bench.Scenario
+	for _, p := range strings.Split(name, "/")[1:] {
+		k, val, _ := strings.Cut(p, "=")
+		switch k {
+		case "strategy":
+			sc.Strategy = val
+		case "scenario":
+			sc.Fault = val
+		case "traffic":
+			sc.Traffic = bench.Traffic(val)
+		}
+	}
+	if sc.Strategy == "" || sc.Fault == "" || sc.Traffic == "" {
+		return sc, fmt.Errorf("benchmark %q is not a reconnect cell", name)
+	}
+	return sc, nil
+}
+
+// replaceResults rewrites path without the results of the given cells,
+// followed by the results in files, committed into place when complete.
+func replaceResults(path string, cells map[string]bool, files []string) error {
+	w, err := bench.CreateResultFile(path)
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		w.Discard()
+		return err
+	}
+	r := benchfmt.NewReader(f, path)
+	for r.Scan() {
+		res, ok := r.Result().(*benchfmt.Result)
+		if !ok {
+			continue // a syntax error in our own file: copyResults below reports those
+		}
+		if cells["Benchmark"+string(res.Name.Full())] {
+			continue
+		}
+		if err := w.Writer.Write(res); err != nil {
+			f.Close()
+			w.Discard()
+			return err
+		}
+	}
+	f.Close()
+	if err := r.Err(); err != nil {
+		w.Discard()
+		return err
+	}
+	for _, name := range files {
+		if err := copyResults(w.Writer, name); err != nil {
+			w.Discard()
+			return err
+		}
+	}
+	return w.Commit()
+}
+
+// replaceTraces does for a trace file what replaceResults does for results.
+func replaceTraces(path string, cells map[string]bool, files []string) error {
+	var keep []bench.CellTrace
+	for i, name := range append([]string{path}, files...) {
+		if i > 0 {
+			name = bench.TracePath(name)
+		}
+		f, err := os.Open(name)
+		if err != nil {
+			return err
+		}
+		traces, err := bench.ReadTraces(f, name)
+		f.Close()
+		if err != nil {
+			return err
+		}
+		for _, t := range traces {
+			if i > 0 || !cells[t.Cell] {
+				keep = append(keep, t)
+			}
+		}
+	}
+	w, err := bench.CreatePending(path)
+	if err != nil {
+		return err
+	}
+	if err := bench.WriteTraceHeader(w); err != nil {
+		w.Discard()
+		return err
+	}
+	for _, t := range keep {
+		if err := bench.WriteCellTrace(w, t.Cell, t.Events); err != nil {
+			w.Discard()
+			return err
+		}
+	}
+	return w.Commit()
+}
+
+// record is one results line: its values by unit.
+type record map[string]float64
+
+// values returns the unit's value in each run that has it.
+func values(runs []record, unit string) []float64 {
+	var xs []float64
+	for _, r := range runs {
+		if x, ok := r[unit]; ok {
+			xs = append(xs, x)
+		}
+	}
+	return xs
+}
+
+// readRuns reads a results file into its runs by benchmark name (without
+// a GOMAXPROCS suffix), in the units as written.
+func readRuns(file string) (map[string][]record, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	cells := map[string][]record{}
+	br := benchfmt.NewReader(f, file)
+	for br.Scan() {
+		switch rec := br.Result().(type) {
+		case *benchfmt.SyntaxError:
+			return nil, rec
+		case *benchfmt.Result:
+			r := record{}
+			for _, v := range rec.Values {
+				unit, val := v.OrigUnit, v.OrigValue
+				if unit == "" {
+					unit, val = v.Unit, v.Value
+				}
+				r[unit] = val
+			}
+			name := string(rec.Name.Full())
+			cells[name] = append(cells[name], r)
+		}
+	}
+	return cells, br.Err()
+}
+
+// validation is one release's cells side by side on both networks.
+type validation struct {
+	release string
+	rows    []verdict
+}
+
+// Verdicts.
+const (
+	agrees = iota
+	differs
+	inconclusive
+)
+
+// verdict compares one cell's runs on both networks.
+type verdict struct {
+	cell     string
+	sim, tcp []record
+	differs  []string      // what disagrees
+	late     time.Duration // no real run restarted on time: the least lateness
+}
+
+func (r verdict) status() int {
+	switch {
+	case len(r.differs) > 0:
+		return differs
+	case r.late > 0:
+		return inconclusive
+	}
+	return agrees
+}
+
+func (r verdict) word() string {
+	switch r.status() {
+	case differs:
+		return "DIFFERS: " + strings.Join(r.differs, ", ")
+	case inconclusive:
+		return fmt.Sprintf("inconclusive: the server process restarted %v late", r.late.Round(time.Millisecond))
+	}
+	return "agrees"
+}
+
+// compareNets reads a release's results on both networks and judges each
+// cell.
+func compareNets(release, simFile, tcpFile string) (*validation, error) {
+	sim, err := readRuns(simFile)
+	if err != nil {
+		return nil, err
+	}
+	tcp, err := readRuns(tcpFile)
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]bool{}
+	for _, m := range []map[string][]record{sim, tcp} {
+		for n := range m {
+			if strings.HasPrefix(n, "Reconnect/") {
+				names[n] = true
+			}
+		}
+	}
+	t := &validation{release: release}
+	for _, n := range sortedNames(names) {
+		t.rows = append(t.rows, judge(n, sim[n], tcp[n]))
+	}
+	return t, nil
+}
+
+// judge applies the agreement rules to one cell. Where the simulation
+// itself varies (backoff jitter), the real runs must fall within the range
+// it produced, widened by the tolerance. Dials and times are judged on the
+// real runs whose server restarted on schedule only.
+func judge(name string, sim, tcp []record) verdict {
+	r := verdict{cell: name, sim: sim, tcp: tcp}
+	switch {
+	case len(sim) == 0:
+		r.differs = append(r.differs, "no netsim result")
+		return r
+	case len(tcp) == 0:
+		r.differs = append(r.differs, "no tcp result")
+		return r
+	}
+	outside := func(unit string, runs []record, slack func(float64) float64) {
+		s, x := values(sim, unit), values(runs, unit)
+		if len(s) == 0 || len(x) == 0 {
+			return // a time that never happened on one side is judged by missed or undetected
+		}
+		lo, hi := minMax(s)
+		if xlo, xhi := minMax(x); xlo < lo-slack(lo) || xhi > hi+slack(hi) {
+			r.differs = append(r.differs, strings.TrimSuffix(unit, "/op"))
+		}
+	}
+	exact := func(float64) float64 { return 0 }
+	outside(bench.UnitMissed, tcp, exact)
+	outside(bench.UnitUndetected, tcp, exact)
+
+	onTime := tcp
+	if sched := values(sim, bench.UnitRestart); len(sched) > 0 {
+		_, schedule := minMax(sched)
+		onTime = nil
+		for _, x := range tcp {
+			late := time.Duration(x[bench.UnitRestart] - schedule)
+			switch {
+			case late <= timeFloor:
+				onTime = append(onTime, x)
+			case r.late == 0 || late < r.late:
+				r.late = late
+			}
+		}
+		if len(onTime) > 0 {
+			r.late = 0
+		}
+	}
+	outside(bench.UnitDials, onTime, func(float64) float64 { return dialSlack })
+	outside(bench.UnitDetect, onTime, timeTolerance)
+	outside(bench.UnitRecover, onTime, timeTolerance)
+	return r
+}
+
+// timeTolerance is how far a time of v nanoseconds may be off.
+func timeTolerance(v float64) float64 {
+	return math.Max(timeShare*v, float64(timeFloor))
+}
+
+// columns of the side-by-side table: the unit and its scale.
+var columns = []struct {
+	head, unit string
+	scale      float64
+}{
+	{"missed", bench.UnitMissed, 1},
+	{"undetected", bench.UnitUndetected, 1},
+	{"dials", bench.UnitDials, 1},
+	{"detect (s)", bench.UnitDetect, 1e9},
+	{"recover (s)", bench.UnitRecover, 1e9},
+	{"restart (s)", bench.UnitRestart, 1e9},
+}
+
+func (t *validation) print(w io.Writer) {
+	fmt.Fprintf(w, "\ngRPC-Go %s: netsim (virtual clock) | tcp (real processes, real clock)\n", t.release)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprint(tw, "cell")
+	for _, c := range columns {
+		fmt.Fprint(tw, "\t", c.head)
+	}
+	fmt.Fprintln(tw, "\tverdict")
+	for _, r := range t.rows {
+		fmt.Fprint(tw, shortCell(r.cell))
+		for _, c := range columns {
+			fmt.Fprint(tw, "\t", pair(r, c.unit, c.scale, " | "))
+		}
+		fmt.Fprintln(tw, "\t"+r.word())
+	}
+	tw.Flush()
+}
+
+// pair formats a unit's values on both networks as "netsim | tcp", each a
+// value or a range; sep separates them.
+func pair(r verdict, unit string, scale float64, sep string) string {
+	return span(values(r.sim, unit), scale) + sep + span(values(r.tcp, unit), scale)
+}
+
+func span(xs []float64, scale float64) string {
+	if len(xs) == 0 {
+		return "-"
+	}
+	lo, hi := minMax(xs)
+	f := func(v float64) string { return strconv.FormatFloat(v/scale, 'f', -1, 64) }
+	if scale != 1 {
+		f = func(v float64) string { return strconv.FormatFloat(v/scale, 'f', 2, 64) }
+	}
+	if f(lo) == f(hi) {
+		return f(lo)
+	}
+	return f(lo) + "–" + f(hi)
+}
+
+// shortCell turns "Reconnect/strategy=s/scenario=f/traffic=t" into "s f t".
+func shortCell(name string) string {
+	var parts []string
+	for _, p := range strings.Split(name, "/")[1:] {
+		_, v, _ := strings.Cut(p, "=")
+		parts = append(parts, v)
+	}
+	return strings.Join(parts, " ")
+}
+
+func writeValidationReport(w io.Writer, tables []*validation, v *validateConfig, took time.Duration) {
+	fmt.Fprintf(w, "# Simulation against reality\n\n")
+	ran := took.Round(time.Second).String()
+	if v.noRun {
+		ran = "judged again without running (-no-run)"
+	}
+	fmt.Fprintf(w, "`make validate`, %s, %s, %s. Each cell ran %d cycles on netsim with the virtual clock and %d on loopback TCP with real server processes (SIGKILL, SIGTERM, a blackholing proxy).\n",
+		time.Now().UTC().Format("2006-01-02"), v.sim.goVersion, ran, v.sim.matrix.Count, v.tcp.matrix.Count)
+	fmt.Fprintf(w, "A cell agrees when missed/op and undetected/op are the same, dial attempts are within ±%d, and detection and recovery times are within %g%% or %v, whichever is larger, of the range netsim produced. A real run whose server process came back more than %v after the schedule is inconclusive and was run again, at most %d times. Cells show `netsim | tcp`, each a value or a range.\n",
+		dialSlack, timeShare*100, timeFloor, timeFloor, maxReruns)
+	if len(v.changes) > 0 {
+		fmt.Fprintf(w, "\nReleases: the oldest and the newest tracked, and both sides of every behaviour change in the baseline (%d cells change", len(v.changes))
+		seen := map[string]bool{}
+		for _, c := range v.changes {
+			if k := c.from + ".." + c.to; !seen[k] {
+				seen[k] = true
+				fmt.Fprintf(w, "; %s", k)
+			}
+		}
+		fmt.Fprintf(w, ").\n")
+	}
+	for _, t := range tables {
+		var n [3]int
+		for _, r := range t.rows {
+			n[r.status()]++
+		}
+		fmt.Fprintf(w, "\n## gRPC-Go %s: %d of %d cells agree, %d differ, %d inconclusive\n\n", t.release, n[agrees], len(t.rows), n[differs], n[inconclusive])
+		fmt.Fprint(w, "| cell |")
+		for _, c := range columns {
+			fmt.Fprintf(w, " %s |", c.head)
+		}
+		fmt.Fprintln(w, " verdict |")
+		fmt.Fprintln(w, "|---"+strings.Repeat("|---", len(columns))+"|---|")
+		for _, r := range t.rows {
+			fmt.Fprintf(w, "| %s |", shortCell(r.cell))
+			for _, c := range columns {
+				fmt.Fprintf(w, " %s |", pair(r, c.unit, c.scale, " \\| "))
+			}
+			fmt.Fprintf(w, " %s |\n", r.word())
+		}
+	}
+}
+
+func minMax(xs []float64) (float64, float64) {
+	lo, hi := xs[0], xs[0]
+	for _, x := range xs[1:] {
+		lo, hi = math.Min(lo, x), math.Max(hi, x)
+	}
+	return lo, hi
+}
+
+func mean(xs []float64) float64 {
+	var s float64
+	for _, x := range xs {
+		s += x
+	}
+	return s / float64(len(xs))
+}
+
+func sortedNames[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
