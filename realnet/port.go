@@ -3,7 +3,7 @@ package realnet
 import (
 	"errors"
 	"fmt"
-	"math/rand/v2"
+	"math/rand"
 	"net"
 	"os"
 	"strconv"
@@ -43,8 +43,11 @@ func pickPort() (string, error) {
 	if hi-lo < 100 {
 		return "", fmt.Errorf("realnet: the ephemeral port range starts at %d, leaving no room below it for server ports (want %d and up free)", hi, lo)
 	}
-	for range 100 {
-		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(lo+rand.IntN(hi-lo)))
+	// Old-style loop and math/rand: package bench, which imports this one,
+	// builds against release module files whose go line is 1.21, and with
+	// toolchains from go1.21 (make compat).
+	for i := 0; i < 100; i++ {
+		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(lo+rand.Intn(hi-lo)))
 		if portFree(addr) {
 			return addr, nil
 		}
