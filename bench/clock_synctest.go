@@ -21,9 +21,6 @@ const VirtualClockAvailable = true
 // means the fake clock cannot advance because some goroutine never blocks.
 const heartbeatPeriod = 100 * time.Millisecond
 
-// StallLimit is how long a virtual cycle may go without its clock advancing
-// before it is declared stalled.
-var StallLimit = 10 * time.Second
 
 func runVirtual(t *testing.T, sc Scenario) (Cycle, error) {
 	var (

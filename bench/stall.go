@@ -65,6 +65,10 @@ func maxDuration(sc Scenario) time.Duration {
 	return 2*(sc.Setup+2*sc.Settle+4*sc.Downtime+sc.Deadline+teardownGrace) + time.Minute
 }
 
+// StallLimit is how long a virtual cycle may go without its clock advancing
+// before it is declared stalled.
+var StallLimit = 10 * time.Second
+
 // ExitStalled is the exit status of a matrix run that stopped because a
 // virtual cycle stalled.
 const ExitStalled = 3
