@@ -21,7 +21,6 @@ const VirtualClockAvailable = true
 // means the fake clock cannot advance because some goroutine never blocks.
 const heartbeatPeriod = 100 * time.Millisecond
 
-
 func runVirtual(t *testing.T, sc Scenario) (Cycle, error) {
 	var (
 		c     Cycle
