@@ -432,10 +432,10 @@ func (c *runConfig) runRelease(ctx context.Context, tmp, v string, strategies []
 		return ctx.Err()
 	}
 	// Keep every cell that finished, even when others failed.
-	if err := mergeTraces(bench.TracePath(c.resultPath(v)), done); err != nil {
+	if err := mergeTraces(bench.TracePath(c.resultPath(v)), done, keepAll); err != nil {
 		return err
 	}
-	if err := mergeResults(c.resultPath(v), all); err != nil {
+	if err := mergeResults(c.resultPath(v), all, keepAll); err != nil {
 		return err
 	}
 	if len(failed) > 0 {
@@ -502,15 +502,19 @@ func (c *runConfig) runCell(ctx context.Context, bin, v string, m bench.Matrix, 
 	return nil
 }
 
+// keepAll keeps every result of every file in a merge.
+func keepAll(file, cell string) bool { return true }
+
 // mergeResults writes the results of several files into one, through a
-// temporary file renamed into place when complete.
-func mergeResults(path string, files []string) error {
+// temporary file renamed into place when complete. keep says which
+// results, by file and benchmark name, go in; path may be among files.
+func mergeResults(path string, files []string, keep func(file, cell string) bool) error {
 	w, err := bench.CreateResultFile(path)
 	if err != nil {
 		return err
 	}
 	for _, name := range files {
-		if err := copyResults(w.Writer, name); err != nil {
+		if err := copyResults(w.Writer, name, keep); err != nil {
 			w.Discard()
 			return err
 		}
@@ -519,8 +523,9 @@ func mergeResults(path string, files []string) error {
 }
 
 // mergeTraces concatenates the trace files of the cells whose results are
-// in files into one, committed into place when complete.
-func mergeTraces(path string, files []string) error {
+// in files into one, committed into place when complete. keep is as for
+// mergeResults, with the results file's name.
+func mergeTraces(path string, files []string, keep func(file, cell string) bool) error {
 	w, err := bench.CreatePending(path)
 	if err != nil {
 		return err
@@ -529,8 +534,8 @@ func mergeTraces(path string, files []string) error {
 		w.Discard()
 		return err
 	}
-	for _, name := range files {
-		name = bench.TracePath(name)
+	for _, file := range files {
+		name := bench.TracePath(file)
 		f, err := os.Open(name)
 		if err != nil {
 			w.Discard()
@@ -543,6 +548,9 @@ func mergeTraces(path string, files []string) error {
 			return err
 		}
 		for _, t := range traces {
+			if !keep(file, t.Cell) {
+				continue
+			}
 			if err := bench.WriteCellTrace(w, t.Cell, t.Events); err != nil {
 				w.Discard()
 				return err
@@ -552,7 +560,7 @@ func mergeTraces(path string, files []string) error {
 	return w.Commit()
 }
 
-func copyResults(w *benchfmt.Writer, name string) error {
+func copyResults(w *benchfmt.Writer, name string, keep func(file, cell string) bool) error {
 	f, err := os.Open(name)
 	if err != nil {
 		return err
@@ -561,8 +569,13 @@ func copyResults(w *benchfmt.Writer, name string) error {
 	r := benchfmt.NewReader(f, name)
 	for r.Scan() {
 		rec := r.Result()
-		if serr, ok := rec.(*benchfmt.SyntaxError); ok {
-			return serr
+		switch rec := rec.(type) {
+		case *benchfmt.SyntaxError:
+			return rec
+		case *benchfmt.Result:
+			if !keep(name, "Benchmark"+string(rec.Name.Full())) {
+				continue
+			}
 		}
 		if err := w.Write(rec); err != nil {
 			return err

@@ -280,10 +280,19 @@ func (v *validateConfig) rerun(ctx context.Context, tmp, rel string, cells []str
 		done = append(done, outs[i])
 		replaced["Benchmark"+cells[i]] = true
 	}
-	if err := replaceResults(tcpFile, replaced, done); err != nil {
+	return replaceCells(tcpFile, replaced, done)
+}
+
+// replaceCells puts the results and traces in files in place of those of
+// cells in the results file path and its trace file; everything else in
+// them is kept.
+func replaceCells(path string, cells map[string]bool, files []string) error {
+	all := append([]string{path}, files...)
+	keep := func(file, cell string) bool { return file != path || !cells[cell] }
+	if err := mergeResults(path, all, keep); err != nil {
 		return err
 	}
-	return replaceTraces(bench.TracePath(tcpFile), replaced, done)
+	return mergeTraces(bench.TracePath(path), all, keep)
 }
 
 // scenarioOf turns "Reconnect/strategy=s/scenario=f/traffic=t" into the
@@ -305,86 +314,6 @@ func scenarioOf(name string) (bench.Scenario, error) {
 		return sc, fmt.Errorf("benchmark %q is not a reconnect cell", name)
 	}
 	return sc, nil
-}
-
-// replaceResults rewrites path without the results of the given cells,
-// followed by the results in files, committed into place when complete.
-func replaceResults(path string, cells map[string]bool, files []string) error {
-	w, err := bench.CreateResultFile(path)
-	if err != nil {
-		return err
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		w.Discard()
-		return err
-	}
-	r := benchfmt.NewReader(f, path)
-	for r.Scan() {
-		res, ok := r.Result().(*benchfmt.Result)
-		if !ok {
-			continue // a syntax error in our own file: copyResults below reports those
-		}
-		if cells["Benchmark"+string(res.Name.Full())] {
-			continue
-		}
-		if err := w.Writer.Write(res); err != nil {
-			f.Close()
-			w.Discard()
-			return err
-		}
-	}
-	f.Close()
-	if err := r.Err(); err != nil {
-		w.Discard()
-		return err
-	}
-	for _, name := range files {
-		if err := copyResults(w.Writer, name); err != nil {
-			w.Discard()
-			return err
-		}
-	}
-	return w.Commit()
-}
-
-// replaceTraces does for a trace file what replaceResults does for results.
-func replaceTraces(path string, cells map[string]bool, files []string) error {
-	var keep []bench.CellTrace
-	for i, name := range append([]string{path}, files...) {
-		if i > 0 {
-			name = bench.TracePath(name)
-		}
-		f, err := os.Open(name)
-		if err != nil {
-			return err
-		}
-		traces, err := bench.ReadTraces(f, name)
-		f.Close()
-		if err != nil {
-			return err
-		}
-		for _, t := range traces {
-			if i > 0 || !cells[t.Cell] {
-				keep = append(keep, t)
-			}
-		}
-	}
-	w, err := bench.CreatePending(path)
-	if err != nil {
-		return err
-	}
-	if err := bench.WriteTraceHeader(w); err != nil {
-		w.Discard()
-		return err
-	}
-	for _, t := range keep {
-		if err := bench.WriteCellTrace(w, t.Cell, t.Events); err != nil {
-			w.Discard()
-			return err
-		}
-	}
-	return w.Commit()
 }
 
 // record is one results line: its values by unit.

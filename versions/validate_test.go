@@ -118,10 +118,7 @@ func TestReplaceCells(t *testing.T) {
 	write("rerun.trace", "# trace\n"+trace("b", 20))
 
 	cells := map[string]bool{"BenchmarkReconnect/strategy=b/scenario=crash/traffic=idle": true}
-	if err := replaceResults(main, cells, []string{again}); err != nil {
-		t.Fatal(err)
-	}
-	if err := replaceTraces(bench.TracePath(main), cells, []string{again}); err != nil {
+	if err := replaceCells(main, cells, []string{again}); err != nil {
 		t.Fatal(err)
 	}
 	runs, err := readRuns(main)

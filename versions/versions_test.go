@@ -202,7 +202,7 @@ func TestMergeResults(t *testing.T) {
 	os.WriteFile(a, []byte("grpc: v1\n\nBenchmarkReconnect/strategy=x 1 2 missed/op\n"), 0o644)
 	os.WriteFile(b, []byte("grpc: v1\n\nBenchmarkReconnect/strategy=y 1 0 missed/op\n"), 0o644)
 	out := filepath.Join(d, "out.txt")
-	if err := mergeResults(out, []string{a, b}); err != nil {
+	if err := mergeResults(out, []string{a, b}, keepAll); err != nil {
 		t.Fatal(err)
 	}
 	data, _ := os.ReadFile(out)
@@ -212,7 +212,7 @@ func TestMergeResults(t *testing.T) {
 
 	bad := filepath.Join(d, "bad.txt")
 	os.WriteFile(bad, []byte("BenchmarkX 1 notanumber ns/op\n"), 0o644)
-	err := mergeResults(filepath.Join(d, "out2.txt"), []string{a, bad})
+	err := mergeResults(filepath.Join(d, "out2.txt"), []string{a, bad}, keepAll)
 	if err == nil || !strings.Contains(err.Error(), "bad.txt:1") {
 		t.Errorf("merging a malformed file: %v, want an error naming bad.txt:1", err)
 	}
