@@ -20,7 +20,9 @@
 # real), LINK (local, lan, wan), RESULTS (folder), SHARD (i/n), RESUME (1:
 # keep what an interrupted or failed make bench finished, run only the rest);
 # for make soak SOAK_CYCLES (default 10000), SOAK_TIME (stop starting cycles
-# after it, default 5m) and SOAK_SEED (0: a fresh seed, printed).
+# after it, default 5m) and SOAK_SEED (0: a fresh seed, printed); for make
+# validate VALIDATE_VERSIONS (default auto), VALIDATE_COUNT (virtual cycles
+# per cell, default 20) and TCP_COUNT (real cycles per cell, default 1).
 
 GOCMD      ?= go
 VERSIONS   ?= default
