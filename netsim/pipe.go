@@ -60,14 +60,7 @@ type pipe struct {
 }
 
 func newPipe(link Profile) *pipe {
-	// The buffer is reserved in full up front, as bufconn reserves its own:
-	// a Write never grows it, so nothing is allocated with the pipe
-	// locked, and a connection's memory is known from the start. It is
-	// also live heap, which the GC paces itself on (with a floor of 4 MiB):
-	// holding only the bytes in flight left a gRPC process over netsim at
-	// that floor, with 1.7 times as many GC cycles per message as over
-	// bufconn (README, Throughput).
-	p := &pipe{link: link, limit: defaultBuffer, buf: make([]byte, 0, defaultBuffer)}
+	p := &pipe{link: link, limit: defaultBuffer}
 	p.cond.L = &p.mu
 	return p
 }
@@ -184,9 +177,8 @@ func (p *pipe) Write(b []byte) (int, error) {
 		if len(chunk) > room {
 			chunk = chunk[:room]
 		}
-		if len(p.buf)+len(chunk) > cap(p.buf) {
-			// Move the unread bytes to the front to make room; the
-			// buffer holds limit bytes, so append never grows it.
+		if len(p.buf)+len(chunk) > cap(p.buf) && p.r > 0 {
+			// Reuse the space of bytes already read before growing.
 			m := copy(p.buf, p.buf[p.r:])
 			p.buf, p.r = p.buf[:m], 0
 		}
