@@ -74,8 +74,6 @@ func (c *Conn) Close() error {
 		err = nil
 		c.rp.closeRead(net.ErrClosed)
 		c.wp.closeWrite(net.ErrClosed)
-		c.rp.setReadDeadline(time.Time{})
-		c.wp.setWriteDeadline(time.Time{})
 		c.network.noteClose(c)
 	})
 	return err
@@ -104,22 +102,31 @@ func (c *Conn) LocalAddr() net.Addr { return c.local }
 // RemoteAddr implements net.Conn.
 func (c *Conn) RemoteAddr() net.Addr { return c.remote }
 
-// SetDeadline implements net.Conn.
+// SetDeadline implements net.Conn. Like a closed socket's, a closed Conn's
+// deadlines cannot be set: that fails with net.ErrClosed.
 func (c *Conn) SetDeadline(t time.Time) error {
-	c.rp.setReadDeadline(t)
-	c.wp.setWriteDeadline(t)
+	if err := c.rp.setReadDeadline(t); err != nil {
+		return c.opError("set", err)
+	}
+	if err := c.wp.setWriteDeadline(t); err != nil {
+		return c.opError("set", err)
+	}
 	return nil
 }
 
 // SetReadDeadline implements net.Conn.
 func (c *Conn) SetReadDeadline(t time.Time) error {
-	c.rp.setReadDeadline(t)
+	if err := c.rp.setReadDeadline(t); err != nil {
+		return c.opError("set", err)
+	}
 	return nil
 }
 
 // SetWriteDeadline implements net.Conn.
 func (c *Conn) SetWriteDeadline(t time.Time) error {
-	c.wp.setWriteDeadline(t)
+	if err := c.wp.setWriteDeadline(t); err != nil {
+		return c.opError("set", err)
+	}
 	return nil
 }
 

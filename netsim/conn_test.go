@@ -284,6 +284,20 @@ func TestCloseDeliversBufferedThenEOF(t *testing.T) {
 		if err := client.Close(); !errors.Is(err, net.ErrClosed) {
 			t.Errorf("second close: %v, want net.ErrClosed", err)
 		}
+		// As on a closed socket, deadlines can no longer be set (gRPC-Go
+		// tries when it closes a transport).
+		later := time.Now().Add(10 * time.Second)
+		for name, set := range map[string]func(time.Time) error{
+			"SetDeadline": client.SetDeadline, "SetReadDeadline": client.SetReadDeadline, "SetWriteDeadline": client.SetWriteDeadline,
+		} {
+			if err := set(later); !errors.Is(err, net.ErrClosed) {
+				t.Errorf("%s after close: %v, want net.ErrClosed", name, err)
+			}
+		}
+		// The open end still can.
+		if err := server.SetDeadline(later); err != nil {
+			t.Errorf("SetDeadline on the open peer: %v", err)
+		}
 		// The peer writing to a closed end finds the pipe broken.
 		if _, err := server.Write([]byte("x")); err == nil {
 			t.Error("write to a closed peer succeeded")

@@ -2,6 +2,7 @@ package netsim
 
 import (
 	"io"
+	"net"
 	"os"
 	"sync"
 	"syscall"
@@ -52,6 +53,10 @@ type pipe struct {
 
 	rdl, wdl       time.Time // deadlines; zero means none
 	rTimer, wTimer *time.Timer
+	// rclosed and wclosed record that the local end closed the reading or
+	// writing side: its deadlines can no longer be set, as on a closed
+	// socket, so no timer keeps a closed pipe reachable.
+	rclosed, wclosed bool
 }
 
 func newPipe(link Profile) *pipe {
@@ -211,6 +216,8 @@ func (p *pipe) schedule(n int) {
 func (p *pipe) closeRead(err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.rclosed = true
+	p.rdl, p.rTimer = time.Time{}, p.arm(p.rTimer, time.Time{})
 	if p.rerr == nil {
 		p.rerr = err
 	}
@@ -227,6 +234,8 @@ func (p *pipe) closeRead(err error) {
 func (p *pipe) closeWrite(err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.wclosed = true
+	p.wdl, p.wTimer = time.Time{}, p.arm(p.wTimer, time.Time{})
 	if p.werr == nil {
 		p.werr = err
 	}
@@ -272,20 +281,35 @@ func (p *pipe) discard() {
 	}
 }
 
-func (p *pipe) setReadDeadline(t time.Time) {
+// setReadDeadline sets the deadline of reads, failing with net.ErrClosed
+// once the local end has closed.
+func (p *pipe) setReadDeadline(t time.Time) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.rclosed {
+		// gRPC-Go sets deadlines when it closes a transport, possibly after
+		// the conn is closed; a timer armed now would keep the pipe and its
+		// buffer reachable until it fired, for nothing.
+		return net.ErrClosed
+	}
 	p.rdl = t
 	p.rTimer = p.arm(p.rTimer, t)
 	p.cond.Broadcast()
+	return nil
 }
 
-func (p *pipe) setWriteDeadline(t time.Time) {
+// setWriteDeadline sets the deadline of writes, failing with net.ErrClosed
+// once the local end has closed.
+func (p *pipe) setWriteDeadline(t time.Time) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.wclosed {
+		return net.ErrClosed
+	}
 	p.wdl = t
 	p.wTimer = p.arm(p.wTimer, t)
 	p.cond.Broadcast()
+	return nil
 }
 
 // arm replaces timer old with one that wakes waiters at t, so that a blocked

@@ -1,6 +1,7 @@
 package replay
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 )
@@ -58,16 +59,53 @@ func entry(seq uint64, size int) []byte {
 
 func filler(seq uint64, i int) byte { return byte(seq*31 + uint64(i)*7) }
 
+// fillerCycle lets a server check an entry's filler with bytes.Equal
+// instead of computing it byte by byte, which cost a fifth of the replay
+// server's time. filler(seq, i) = byte(31*seq + 7*i) = byte(7*(i + 41*seq))
+// because 7*41 = 287 = 31 mod 256, so every filler is the sequence
+// byte(7*k) read from offset i + 41*seq, which repeats every 256 bytes:
+// fillerCycle holds two periods, so any run of up to 256 bytes of it starts
+// at an offset below 256.
+var fillerCycle = func() (c [512]byte) {
+	for k := range c {
+		c[k] = byte(7 * k)
+	}
+	return c
+}()
+
+// fillerIntact reports whether b[minEntrySize:] is the filler of entry seq.
+func fillerIntact(b []byte, seq uint64) bool {
+	shift := int(byte(41 * seq))
+	for i := minEntrySize; i < len(b); {
+		n := min(len(b)-i, 256)
+		k := (i + shift) & 255
+		if !bytes.Equal(b[i:i+n], fillerCycle[k:k+n]) {
+			return false
+		}
+		i += n
+	}
+	return true
+}
+
 // parseEntry returns the sequence number of a well-formed entry.
 func parseEntry(b []byte) (uint64, error) {
 	if len(b) < minEntrySize {
 		return 0, fmt.Errorf("entry of %d bytes is shorter than %d", len(b), minEntrySize)
 	}
 	seq := binary.BigEndian.Uint64(b)
-	for i := minEntrySize; i < len(b); i++ {
-		if b[i] != filler(seq, i) {
-			return 0, fmt.Errorf("entry %d is corrupt at byte %d", seq, i)
-		}
+	if !fillerIntact(b, seq) {
+		return 0, fmt.Errorf("entry %d is corrupt at byte %d", seq, firstDamaged(b, seq))
 	}
 	return seq, nil
+}
+
+// firstDamaged returns the index of the first byte of b that is not the
+// filler of entry seq.
+func firstDamaged(b []byte, seq uint64) int {
+	for i := minEntrySize; i < len(b); i++ {
+		if b[i] != filler(seq, i) {
+			return i
+		}
+	}
+	return len(b)
 }

@@ -25,6 +25,30 @@ func TestLog(t *testing.T) {
 	}
 }
 
+// TestFillerIntact checks the table-driven filler check against the
+// definition, for entries shorter and longer than the table's period, at
+// every position.
+func TestFillerIntact(t *testing.T) {
+	for _, size := range []int{8, 9, 100, 255, 256, 263, 264, 265, 1000, 4096} {
+		for _, seq := range []uint64{0, 1, 2, 7, 41, 255, 256, 1000, 1<<40 + 3} {
+			e := entry(seq, size)
+			if !fillerIntact(e, seq) {
+				t.Errorf("entry %d of %d bytes: fillerIntact rejects a good entry", seq, size)
+			}
+			for i := minEntrySize; i < size; i++ {
+				e[i]++
+				if fillerIntact(e, seq) {
+					t.Errorf("entry %d of %d bytes: fillerIntact accepts damage at byte %d", seq, size, i)
+				}
+				e[i]--
+			}
+			if size > minEntrySize && fillerIntact(e, seq+1) {
+				t.Errorf("entry %d of %d bytes: fillerIntact accepts it as entry %d", seq, size, seq+1)
+			}
+		}
+	}
+}
+
 func TestNewLogRejects(t *testing.T) {
 	for _, tc := range []struct {
 		n, size int
