@@ -174,6 +174,7 @@ func TestInputErrors(t *testing.T) {
 		{"throughput: count zero", []string{"throughput", "-count", "0"}, "COUNT 0: must be a whole number of runs, at least 1"},
 		{"throughput: results under a file", []string{"throughput", "-results", filepath.Join(file, "results")}, `results folder "` + filepath.Join(file, "results") + `" cannot be created (not a directory): RESULTS must be a folder that can be written`},
 
+		{"validate: stray argument", validate("crash"), `validate takes flags only (-h lists them), not ["crash"]`},
 		{"validate: tcp count zero", validate("-tcp-count", "0"), "-tcp-count 0: must be at least 1"},
 		{"validate: negative deadline", validate("-deadline", "-1s"), "-deadline -1s: must be positive"},
 		{"validate: count zero", validate("-count", "0"), "COUNT 0: must be a whole number of runs, at least 1"},

@@ -73,7 +73,7 @@ func parseValidateFlags(args []string) (*validateConfig, error) {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
+		return nil, fmt.Errorf("validate takes flags only (-h lists them), not %q", fs.Args())
 	}
 	if *tcpCount <= 0 {
 		return nil, fmt.Errorf("-tcp-count %d: must be at least 1", *tcpCount)
@@ -90,14 +90,15 @@ func parseValidateFlags(args []string) (*validateConfig, error) {
 		}
 		spec, v.changes = strings.Join(rels, " "), changes
 	}
-	common := []string{"-versions", spec, "-strategies", *strategies, "-faults", *faults, "-traffic", *traffic,
-		"-results", *results, "-no-throughput", "-v=" + strconv.FormatBool(*verbose)}
+	common := func(more ...string) []string {
+		return append([]string{"-versions", spec, "-strategies", *strategies, "-faults", *faults, "-traffic", *traffic,
+			"-results", *results, "-no-throughput", "-v=" + strconv.FormatBool(*verbose)}, more...)
+	}
 	var err error
-	if v.sim, err = parseRunFlags(append(common, "-clock", "virtual", "-count", strconv.Itoa(*count))); err != nil {
+	if v.sim, err = parseRunFlags(common("-clock", "virtual", "-count", strconv.Itoa(*count))); err != nil {
 		return nil, err
 	}
-	tcpArgs := append(common, "-clock", "real", "-count", strconv.Itoa(*tcpCount), "-j", strconv.Itoa(*jobs))
-	if v.tcp, err = parseRunFlags(tcpArgs); err != nil {
+	if v.tcp, err = parseRunFlags(common("-clock", "real", "-count", strconv.Itoa(*tcpCount), "-j", strconv.Itoa(*jobs))); err != nil {
 		return nil, err
 	}
 	v.tcp.net = bench.TCP
@@ -273,8 +274,7 @@ func (v *validateConfig) rerun(ctx context.Context, tmp, rel string, cells []str
 	replaced := map[string]bool{}
 	for i, err := range errs {
 		if err != nil {
-			// The old result stays: inconclusive is better than nothing.
-			fmt.Fprintf(os.Stderr, "validate: gRPC-Go %s: %s FAILED again: %v\n", rel, cells[i], firstLine(err.Error()))
+			fmt.Fprintf(os.Stderr, "validate: gRPC-Go %s: %s could not run again, its late run stays: %v\n", rel, cells[i], firstLine(err.Error()))
 			continue
 		}
 		done = append(done, outs[i])
@@ -402,14 +402,15 @@ func (r verdict) word() string {
 }
 
 // compareNets reads a release's results on both networks and judges each
-// cell.
+// cell. A missing file (the release could not be built, or the run was
+// cut short) leaves its side of every cell without results.
 func compareNets(release, simFile, tcpFile string) (*validation, error) {
 	sim, err := readRuns(simFile)
-	if err != nil {
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, err
 	}
 	tcp, err := readRuns(tcpFile)
-	if err != nil {
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, err
 	}
 	names := map[string]bool{}

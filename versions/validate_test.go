@@ -160,3 +160,21 @@ func TestScenarioOf(t *testing.T) {
 		t.Error("scenarioOf accepted a replay benchmark")
 	}
 }
+
+// TestCompareNetsMissingFile checks that a release whose real run left no
+// file is judged, cell by cell, as lacking its tcp results.
+func TestCompareNetsMissingFile(t *testing.T) {
+	dir := t.TempDir()
+	sim := filepath.Join(dir, "grpc-v1.85.0.txt")
+	body := "grpc: v1.85.0\n\nBenchmarkReconnect/strategy=watcher/scenario=crash/traffic=idle 1 1e9 recover-ns/op 0 missed/op\n"
+	if err := os.WriteFile(sim, []byte(body), 0o666); err != nil {
+		t.Fatal(err)
+	}
+	v, err := compareNets("v1.85.0", sim, filepath.Join(dir, "grpc-v1.85.0.tcp.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v.rows) != 1 || v.rows[0].word() != "DIFFERS: no tcp result" {
+		t.Fatalf("rows %+v, want one cell without a tcp result", v.rows)
+	}
+}
