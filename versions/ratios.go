@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"github.com/montanaflynn/stats"
-	"golang.org/x/perf/benchfmt"
 
 	"github.com/reconnbench/reconnbench/bench"
 )
@@ -59,35 +58,18 @@ func runThroughputCmd(args []string) error {
 // benchmark's values of each unit, keyed by name without the GOMAXPROCS
 // suffix, then unit.
 func medians(r io.Reader, file string) (map[string]map[string]float64, error) {
+	runs, err := scanRuns(r, file)
+	if err != nil {
+		return nil, err
+	}
 	samples := map[string]map[string][]float64{}
-	br := benchfmt.NewReader(r, file)
-	for br.Scan() {
-		switch rec := br.Result().(type) {
-		case *benchfmt.SyntaxError:
-			return nil, rec
-		case *benchfmt.Result:
-			name := string(rec.Name.Full())
-			if i := strings.LastIndexByte(name, '-'); i > 0 && !strings.Contains(name[i:], "=") {
-				name = name[:i]
-			}
-			if samples[name] == nil {
-				samples[name] = map[string][]float64{}
-			}
-			for _, v := range rec.Values {
-				unit := v.OrigUnit
-				if unit == "" {
-					unit = v.Unit
-				}
-				val := v.OrigValue
-				if v.OrigUnit == "" {
-					val = v.Value
-				}
-				samples[name][unit] = append(samples[name][unit], val)
+	for name, rs := range runs {
+		samples[name] = map[string][]float64{}
+		for _, r := range rs {
+			for unit, v := range r {
+				samples[name][unit] = append(samples[name][unit], v)
 			}
 		}
-	}
-	if err := br.Err(); err != nil {
-		return nil, err
 	}
 	out := map[string]map[string]float64{}
 	for name, units := range samples {

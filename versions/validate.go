@@ -330,16 +330,21 @@ func values(runs []record, unit string) []float64 {
 	return xs
 }
 
-// readRuns reads a results file into its runs by benchmark name (without
-// a GOMAXPROCS suffix), in the units as written.
+// readRuns reads a results file into its runs by benchmark name.
 func readRuns(file string) (map[string][]record, error) {
 	f, err := os.Open(file)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	return scanRuns(f, file)
+}
+
+// scanRuns reads results into their runs by benchmark name, without the
+// GOMAXPROCS suffix testing.B adds, in the units as written.
+func scanRuns(r io.Reader, file string) (map[string][]record, error) {
 	cells := map[string][]record{}
-	br := benchfmt.NewReader(f, file)
+	br := benchfmt.NewReader(r, file)
 	for br.Scan() {
 		switch rec := br.Result().(type) {
 		case *benchfmt.SyntaxError:
@@ -354,6 +359,9 @@ func readRuns(file string) (map[string][]record, error) {
 				r[unit] = val
 			}
 			name := string(rec.Name.Full())
+			if i := strings.LastIndexByte(name, '-'); i > 0 && !strings.Contains(name[i:], "=") {
+				name = name[:i]
+			}
 			cells[name] = append(cells[name], r)
 		}
 	}
