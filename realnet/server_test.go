@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reconnbench/reconnbench/internal/proctable"
 	"github.com/reconnbench/reconnbench/netsim"
 	"github.com/reconnbench/reconnbench/realnet"
 )
@@ -225,7 +226,7 @@ func TestCloseReapsEveryProcess(t *testing.T) {
 		t.Errorf("process %d still exists after Close", first)
 	}
 	// No child of ours is left, reaped or not.
-	if children := childrenOf(os.Getpid()); len(children) > 0 {
+	if children := proctable.Children(os.Getpid()); len(children) > 0 {
 		t.Errorf("processes left after Close: %v", children)
 	}
 }
