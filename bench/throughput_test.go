@@ -234,8 +234,16 @@ func benchReplay(b *testing.B, info strategies.Info, mode string) {
 		grpc.WithContextDialer(hooks.Dial),
 		// The setup's restart should cost milliseconds, not a backoff
 		// of a second or more on every round of the benchmark; the
-		// replay's speed does not depend on it.
-		grpc.WithConnectParams(grpc.ConnectParams{Backoff: backoff.Config{BaseDelay: time.Millisecond, Multiplier: 1.6, Jitter: 0.2, MaxDelay: 10 * time.Millisecond}}),
+		// replay's speed does not depend on it. MinConnectTimeout must
+		// be set with it: left zero, gRPC-Go takes the first backoff
+		// (1 ms) as the connect deadline and hard-closes a connection
+		// whose handshake a GC pause or a busy core makes slower than
+		// that. With v1.85.0 that race sometimes left the channel READY
+		// on the closed connection and the replay hung to its deadline.
+		grpc.WithConnectParams(grpc.ConnectParams{
+			Backoff:           backoff.Config{BaseDelay: time.Millisecond, Multiplier: 1.6, Jitter: 0.2, MaxDelay: 10 * time.Millisecond},
+			MinConnectTimeout: 20 * time.Second,
+		}),
 	}, info.New().DialOptions(hooks)...)
 	cc, err := grpc.Dial("passthrough:///server:1", opts...)
 	if err != nil {
