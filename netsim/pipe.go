@@ -60,7 +60,15 @@ type pipe struct {
 }
 
 func newPipe(link Profile) *pipe {
-	p := &pipe{link: link, limit: defaultBuffer}
+	// The buffer is reserved in full up front, as bufconn reserves its own
+	// and as a socket has its buffer budget: a Write never grows it, so
+	// nothing is allocated with the pipe locked, and a connection's memory
+	// is known from the start. It is also live heap, which the GC paces
+	// itself on (with a floor of 4 MiB): holding only the bytes in flight
+	// kept a gRPC process over netsim at that floor, with 1.7 times as
+	// many GC cycles per message as over bufconn, and the comparison of
+	// the two measured the GC (README, Throughput).
+	p := &pipe{link: link, limit: defaultBuffer, buf: make([]byte, 0, defaultBuffer)}
 	p.cond.L = &p.mu
 	return p
 }
@@ -177,8 +185,9 @@ func (p *pipe) Write(b []byte) (int, error) {
 		if len(chunk) > room {
 			chunk = chunk[:room]
 		}
-		if len(p.buf)+len(chunk) > cap(p.buf) && p.r > 0 {
-			// Reuse the space of bytes already read before growing.
+		if len(p.buf)+len(chunk) > cap(p.buf) {
+			// Move the unread bytes to the front to make room; the
+			// buffer holds limit bytes, so append never grows it.
 			m := copy(p.buf, p.buf[p.r:])
 			p.buf, p.r = p.buf[:m], 0
 		}
