@@ -33,11 +33,13 @@ type pipe struct {
 	mu   sync.Mutex
 	cond sync.Cond // broadcast on every state change; readers and writers re-check
 
-	link  Profile
-	limit int
+	link Profile
 
-	buf     []byte // unread bytes are buf[r:]
-	r       int
+	// buf is a ring of bytes in flight: byte k of the stream is at
+	// buf[(k-origin)%len(buf)], and the unread bytes are those from read
+	// to written. Its size is the limit on bytes in flight.
+	buf     []byte
+	origin  int64  // the stream offset at buf[0]; moves to read when all is read
 	written int64  // cumulative bytes written
 	ready   int64  // cumulative offset up to which bytes are deliverable
 	read    int64  // cumulative bytes read
@@ -61,14 +63,14 @@ type pipe struct {
 
 func newPipe(link Profile) *pipe {
 	// The buffer is reserved in full up front, as bufconn reserves its own
-	// and as a socket has its buffer budget: a Write never grows it, so
-	// nothing is allocated with the pipe locked, and a connection's memory
-	// is known from the start. It is also live heap, which the GC paces
-	// itself on (with a floor of 4 MiB): holding only the bytes in flight
-	// kept a gRPC process over netsim at that floor, with 1.7 times as
-	// many GC cycles per message as over bufconn, and the comparison of
-	// the two measured the GC (README, Throughput).
-	p := &pipe{link: link, limit: defaultBuffer, buf: make([]byte, 0, defaultBuffer)}
+	// and as a socket has its buffer budget: a Write never grows it or
+	// moves bytes within it, nothing is allocated with the pipe locked,
+	// and a connection's memory is known from the start. It is also live
+	// heap, which the GC paces itself on (with a floor of 4 MiB): holding
+	// only the bytes in flight kept a gRPC process over netsim at that
+	// floor, with 1.7 times as many GC cycles per message as over bufconn,
+	// and the comparison of the two measured the GC (README, Throughput).
+	p := &pipe{link: link, buf: make([]byte, defaultBuffer)}
 	p.cond.L = &p.mu
 	return p
 }
@@ -101,7 +103,9 @@ func (p *pipe) Read(b []byte) (int, error) {
 				if int64(len(b)) > avail {
 					b = b[:avail]
 				}
-				n := copy(b, p.buf[p.r:])
+				i := p.index(p.read)
+				n := copy(b, p.buf[i:])
+				n += copy(b[n:], p.buf) // the part that wrapped around
 				p.consume(n)
 				return n, nil
 			}
@@ -116,14 +120,18 @@ func (p *pipe) Read(b []byte) (int, error) {
 	}
 }
 
-// consume drops n read bytes from the front of the buffer. The caller holds
-// p.mu.
+// index returns where byte k of the stream is in buf.
+func (p *pipe) index(k int64) int { return int((k - p.origin) % int64(len(p.buf))) }
+
+// consume frees the space of n read bytes. The caller holds p.mu.
 func (p *pipe) consume(n int) {
-	p.r += n
 	p.read += int64(n)
-	if p.r == len(p.buf) {
-		// The common case when the reader keeps up: rewind for free.
-		p.buf, p.r = p.buf[:0], 0
+	if p.read == p.written {
+		// The common case when the reader keeps up: the next write goes
+		// to the start of the buffer again, whose first bytes are still
+		// in the CPU's caches, rather than on around a ring larger than
+		// they are.
+		p.origin = p.read
 	}
 	p.cond.Broadcast() // a writer may be waiting for room
 }
@@ -176,7 +184,7 @@ func (p *pipe) Write(b []byte) (int, error) {
 		if n == len(b) {
 			return n, nil
 		}
-		room := p.limit - (len(p.buf) - p.r)
+		room := len(p.buf) - int(p.written-p.read)
 		if room <= 0 {
 			p.cond.Wait()
 			continue
@@ -185,13 +193,10 @@ func (p *pipe) Write(b []byte) (int, error) {
 		if len(chunk) > room {
 			chunk = chunk[:room]
 		}
-		if len(p.buf)+len(chunk) > cap(p.buf) {
-			// Move the unread bytes to the front to make room; the
-			// buffer holds limit bytes, so append never grows it.
-			m := copy(p.buf, p.buf[p.r:])
-			p.buf, p.r = p.buf[:m], 0
+		i := p.index(p.written)
+		if m := copy(p.buf[i:], chunk); m < len(chunk) {
+			copy(p.buf, chunk[m:]) // wrap around
 		}
-		p.buf = append(p.buf, chunk...)
 		p.written += int64(len(chunk))
 		n += len(chunk)
 		p.schedule(len(chunk))
@@ -278,9 +283,11 @@ func (p *pipe) blackhole() {
 	p.cond.Broadcast()
 }
 
-// discard forgets undelivered bytes. The caller holds p.mu.
+// discard forgets undelivered bytes and frees the buffer: once the pipe is
+// reset, blackholed or closed for reading, no byte is written to it again.
+// The caller holds p.mu.
 func (p *pipe) discard() {
-	p.buf, p.r = nil, 0
+	p.buf = nil
 	p.read = p.written
 	p.ready = p.written
 	p.marks = nil
