@@ -2,27 +2,37 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/montanaflynn/stats"
+	"golang.org/x/perf/benchfmt"
 
 	"github.com/reconnbench/reconnbench/bench"
 )
 
 // runThroughputCmd runs the throughput benchmarks against the gRPC-Go
-// release in go.mod, in one process so that the transports' ratios are
-// meaningful on a noisy machine, keeps the results and prints the ratios
-// the project's targets are stated in.
+// release in go.mod, keeps the results and prints the ratios the project's
+// targets are stated in.
+//
+// The runs are arranged for ratios that hold on a noisy machine. There are
+// count rounds, and in each round every benchmark runs once, in a process
+// of its own: no benchmark inherits another's heap, whose size paces the
+// GC, or its goroutines. The rounds alternate between forward and reverse
+// order, so a drift of the machine over a run weighs on both sides of a
+// ratio alike, and each ratio is taken round by round (see printRatios).
 func runThroughputCmd(args []string) error {
 	fs := flag.NewFlagSet("throughput", flag.ContinueOnError)
-	count := fs.Int("count", 6, "runs of each benchmark")
+	count := fs.Int("count", 6, "rounds: runs of each benchmark")
 	benchtime := fs.String("benchtime", "500ms", "go test -benchtime for each run")
 	results := fs.String("results", "results", "results folder")
 	if err := parseFlags(fs, args); err != nil {
@@ -38,15 +48,46 @@ func runThroughputCmd(args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "versions: BenchmarkTransport and BenchmarkReplay, %d runs of %s each -> %s\n", *count, *benchtime, out)
+	defer w.Discard() // a no-op once committed
+	tmp, err := os.MkdirTemp("", "reconnbench-throughput-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	bin := filepath.Join(tmp, "bench.test")
+	build := exec.CommandContext(ctx, "go", "test", "-c", "-o", bin, "./bench")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		return fmt.Errorf("go test -c ./bench: %w", err)
+	}
+	leaves, err := benchLeaves(ctx, bin, "^(BenchmarkTransport|BenchmarkReplay)$")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "versions: %d benchmarks (BenchmarkTransport, BenchmarkReplay), %d rounds of %s each, one process each -> %s\n",
+		len(leaves), *count, *benchtime, out)
 	var buf bytes.Buffer
-	cmd := exec.CommandContext(ctx, "go", "test", "-run=^$", "-bench=^(BenchmarkTransport|BenchmarkReplay)$", "-benchmem",
-		fmt.Sprintf("-count=%d", *count), "-benchtime="+*benchtime, "./bench")
-	cmd.Stdout = io.MultiWriter(w, &buf, os.Stderr)
-	cmd.Stderr = os.Stderr
-	if err := cmd.Run(); err != nil {
-		w.Discard()
-		return fmt.Errorf("go test -bench: %w", err)
+	bw := benchfmt.NewWriter(io.MultiWriter(w, &buf))
+	for round := 0; round < *count; round++ {
+		for i := range leaves {
+			leaf := leaves[i]
+			if round%2 == 1 {
+				leaf = leaves[len(leaves)-1-i]
+			}
+			res, err := runLeaf(ctx, bin, leaf, *benchtime)
+			if err != nil {
+				return err
+			}
+			if len(res) != 1 {
+				return fmt.Errorf("benchmark %s: %d results in one run, want 1", leaf, len(res))
+			}
+			for _, r := range res {
+				if err := bw.Write(r); err != nil {
+					return err
+				}
+				fmt.Fprintf(os.Stderr, "round %d/%d  %s\n", round+1, *count, formatResult(r))
+			}
+		}
 	}
 	if err := w.Commit(); err != nil {
 		return err
@@ -54,61 +95,110 @@ func runThroughputCmd(args []string) error {
 	return printRatios(os.Stdout, &buf, out)
 }
 
-// medians reads benchmark results and returns the median of each
-// benchmark's values of each unit, keyed by name without the GOMAXPROCS
-// suffix, then unit.
-func medians(r io.Reader, file string) (map[string]map[string]float64, error) {
-	runs, err := scanRuns(r, file)
+// benchLeaves lists the benchmarks, sub-benchmarks down to the leaves,
+// that pattern selects in test binary bin, by running each once.
+func benchLeaves(ctx context.Context, bin, pattern string) ([]string, error) {
+	res, err := runBenchProcess(ctx, bin, pattern, "1x")
 	if err != nil {
 		return nil, err
 	}
-	samples := map[string]map[string][]float64{}
-	for name, rs := range runs {
-		samples[name] = map[string][]float64{}
-		for _, r := range rs {
-			for unit, v := range r {
-				samples[name][unit] = append(samples[name][unit], v)
-			}
+	var leaves []string
+	seen := map[string]bool{}
+	for _, r := range res {
+		name := string(r.Name.Full())
+		if i := strings.LastIndexByte(name, '-'); i > 0 && !strings.Contains(name[i:], "=") {
+			name = name[:i] // the GOMAXPROCS suffix
+		}
+		if !seen[name] {
+			seen[name] = true
+			leaves = append(leaves, name)
 		}
 	}
-	out := map[string]map[string]float64{}
-	for name, units := range samples {
-		out[name] = map[string]float64{}
-		for unit, xs := range units {
-			m, err := stats.Median(xs)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %s %s: %w", file, name, unit, err)
-			}
-			out[name][unit] = m
-		}
+	if len(leaves) == 0 {
+		return nil, fmt.Errorf("%s: no benchmark matches %s", bin, pattern)
 	}
-	return out, nil
+	return leaves, nil
 }
 
-// ratio is one of the throughput targets.
+// runLeaf runs the one benchmark called name, as benchfmt names it
+// (without "Benchmark").
+func runLeaf(ctx context.Context, bin, name, benchtime string) ([]*benchfmt.Result, error) {
+	parts := strings.Split("Benchmark"+name, "/")
+	for i, p := range parts {
+		parts[i] = "^" + regexp.QuoteMeta(p) + "$"
+	}
+	return runBenchProcess(ctx, bin, strings.Join(parts, "/"), benchtime)
+}
+
+// runBenchProcess runs the benchmarks pattern selects in test binary bin, in a
+// process of their own, and returns their results.
+func runBenchProcess(ctx context.Context, bin, pattern, benchtime string) ([]*benchfmt.Result, error) {
+	cmd := exec.CommandContext(ctx, bin, "-test.run=^$", "-test.bench="+pattern, "-test.benchmem",
+		"-test.count=1", "-test.benchtime="+benchtime, "-test.timeout=0")
+	cmd.Dir = "bench" // as go test runs it
+	cmd.WaitDelay = waitDelay
+	var stdout bytes.Buffer
+	var stderr childOutput
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		stderr.Write(stdout.Bytes())
+		return nil, &cellError{err: fmt.Errorf("%s -test.bench=%s: %w", filepath.Base(bin), pattern, err), out: &stderr}
+	}
+	var res []*benchfmt.Result
+	r := benchfmt.NewReader(&stdout, filepath.Base(bin)+" output")
+	for r.Scan() {
+		if rec, ok := r.Result().(*benchfmt.Result); ok {
+			res = append(res, rec.Clone())
+		}
+	}
+	return res, r.Err()
+}
+
+// formatResult is r as one line of progress.
+func formatResult(r *benchfmt.Result) string {
+	var b strings.Builder
+	b.Write(r.Name.Full())
+	for _, v := range r.Values {
+		fmt.Fprintf(&b, "  %.4g %s", v.Value, v.Unit)
+	}
+	return b.String()
+}
+
+// ratio is one of the throughput ratios, with a target or for information.
 type ratio struct {
 	what     string
 	num, den [2]string // benchmark name, unit
-	target   float64   // the ratio must be at least this
+	target   float64   // the ratio must be at least this; 0 for none
 }
 
-var targets = []ratio{
+var transportRatios = []ratio{
 	{"netsim raw bytes / bufconn raw bytes", [2]string{"Transport/net=netsim/load=raw", "MB/s"}, [2]string{"Transport/net=bufconn/load=raw", "MB/s"}, 1.00},
 	{"netsim gRPC stream / bufconn gRPC stream", [2]string{"Transport/net=netsim/load=stream", "msgs/s"}, [2]string{"Transport/net=bufconn/load=stream", "msgs/s"}, 0.95},
+	{"netsim gRPC log streams / bufconn gRPC log streams", [2]string{"Transport/net=netsim/load=log", "msgs/s"}, [2]string{"Transport/net=bufconn/load=log", "msgs/s"}, 0},
 	{"netsim gRPC stream / TCP gRPC stream", [2]string{"Transport/net=netsim/load=stream", "msgs/s"}, [2]string{"Transport/net=tcp/load=stream", "msgs/s"}, 0},
 }
 
-// printRatios prints the ratios of median throughputs the targets are
-// stated in, and for each strategy the replay's stream throughput against
-// the raw gRPC stream's over the same transport.
+// printRatios prints the throughput ratios: the transports' against each
+// other, and for each strategy the replay's stream throughput against the
+// raw gRPC log streams' (the target) and against one endless stream's,
+// all over netsim.
+//
+// When both sides have the same number of runs, the runs are taken as
+// rounds, the n-th of each made in the same round, and the ratio printed
+// is the median of the rounds' ratios, with their range: a machine that
+// slows down for a while slows both sides of a round. Otherwise it is the
+// ratio of the medians.
 func printRatios(w io.Writer, r io.Reader, file string) error {
-	m, err := medians(r, file)
+	runs, err := scanRuns(r, file)
 	if err != nil {
 		return err
 	}
-	rs := append([]ratio(nil), targets...)
+	rs := append([]ratio(nil), transportRatios...)
 	var names []string
-	for name := range m {
+	for name := range runs {
 		if strings.HasPrefix(name, "Replay/") && strings.HasSuffix(name, "/mode=stream") {
 			names = append(names, name)
 		}
@@ -116,26 +206,64 @@ func printRatios(w io.Writer, r io.Reader, file string) error {
 	sort.Strings(names)
 	for _, name := range names {
 		s := strings.TrimSuffix(strings.TrimPrefix(name, "Replay/"), "/mode=stream")
-		rs = append(rs, ratio{"replay (" + s + ") / raw gRPC stream, both netsim", [2]string{name, "msgs/s"}, [2]string{"Transport/net=netsim/load=stream", "msgs/s"}, 0.90})
+		rs = append(rs,
+			ratio{"replay (" + s + ") / raw gRPC log streams", [2]string{name, "msgs/s"}, [2]string{"Transport/net=netsim/load=log", "msgs/s"}, 0.90},
+			ratio{"replay (" + s + ") / raw gRPC stream", [2]string{name, "msgs/s"}, [2]string{"Transport/net=netsim/load=stream", "msgs/s"}, 0})
 	}
-	fmt.Fprintf(w, "\nthroughput ratios (medians of %s):\n", file)
+	fmt.Fprintf(w, "\nthroughput ratios (%s; replays and raw streams over netsim):\n", file)
 	for _, q := range rs {
-		num, ok1 := m[q.num[0]][q.num[1]]
-		den, ok2 := m[q.den[0]][q.den[1]]
-		if !ok1 || !ok2 || den == 0 {
-			fmt.Fprintf(w, "  %-60s  missing results\n", q.what)
+		v, spread, err := roundRatio(values(runs[q.num[0]], q.num[1]), values(runs[q.den[0]], q.den[1]))
+		if err != nil {
+			fmt.Fprintf(w, "  %-60s  %v\n", q.what, err)
 			continue
 		}
 		verdict := ""
 		if q.target > 0 {
 			verdict = fmt.Sprintf("target >= %.2f: ", q.target)
-			if num/den >= q.target {
+			if v >= q.target {
 				verdict += "met"
 			} else {
 				verdict += "NOT met"
 			}
 		}
-		fmt.Fprintf(w, "  %-60s  %5.2f  %s\n", q.what, num/den, verdict)
+		fmt.Fprintf(w, "  %-60s  %5.2f  %-26s  %s\n", q.what, v, spread, verdict)
 	}
 	return nil
+}
+
+// roundRatio returns the median of num[i]/den[i] and their range when
+// both have as many runs, else the ratio of their medians; and how it was
+// taken.
+func roundRatio(num, den []float64) (float64, string, error) {
+	if len(num) == 0 || len(den) == 0 {
+		return 0, "", errors.New("missing results")
+	}
+	if len(num) != len(den) {
+		mn, err := stats.Median(num)
+		if err != nil {
+			return 0, "", err
+		}
+		md, err := stats.Median(den)
+		if err != nil || md == 0 {
+			return 0, "", errors.New("missing results")
+		}
+		return mn / md, fmt.Sprintf("(medians, %d/%d runs)", len(num), len(den)), nil
+	}
+	rs := make([]float64, len(num))
+	for i := range num {
+		if den[i] == 0 {
+			return 0, "", errors.New("missing results")
+		}
+		rs[i] = num[i] / den[i]
+	}
+	m, err := stats.Median(rs)
+	if err != nil {
+		return 0, "", err
+	}
+	lo, _ := stats.Min(rs)
+	hi, _ := stats.Max(rs)
+	if len(rs) == 1 {
+		return m, "(1 round)", nil
+	}
+	return m, fmt.Sprintf("(%.2f to %.2f, %d rounds)", lo, hi, len(rs)), nil
 }
