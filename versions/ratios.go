@@ -67,32 +67,41 @@ func runThroughputCmd(args []string) error {
 	fmt.Fprintf(os.Stderr, "versions: %d benchmarks (BenchmarkTransport, BenchmarkReplay), %d rounds of %s each, one process each -> %s\n",
 		len(leaves), *count, *benchtime, out)
 	var buf bytes.Buffer
-	bw := benchfmt.NewWriter(io.MultiWriter(w, &buf))
-	for round := 0; round < *count; round++ {
+	if err := runRounds(ctx, bin, leaves, *count, *benchtime, io.MultiWriter(w, &buf), os.Stderr); err != nil {
+		return err
+	}
+	if err := w.Commit(); err != nil {
+		return err
+	}
+	return printRatios(os.Stdout, &buf, out)
+}
+
+// runRounds runs count rounds of the benchmarks leaves with test binary
+// bin: in each round every benchmark runs once, in a process of its own,
+// forward in odd rounds and in reverse in even ones. It writes the results
+// to w, and a line for each to progress.
+func runRounds(ctx context.Context, bin string, leaves []string, count int, benchtime string, w, progress io.Writer) error {
+	bw := benchfmt.NewWriter(w)
+	for round := 0; round < count; round++ {
 		for i := range leaves {
 			leaf := leaves[i]
 			if round%2 == 1 {
 				leaf = leaves[len(leaves)-1-i]
 			}
-			res, err := runLeaf(ctx, bin, leaf, *benchtime)
+			res, err := runLeaf(ctx, bin, leaf, benchtime)
 			if err != nil {
 				return err
 			}
 			if len(res) != 1 {
 				return fmt.Errorf("benchmark %s: %d results in one run, want 1", leaf, len(res))
 			}
-			for _, r := range res {
-				if err := bw.Write(r); err != nil {
-					return err
-				}
-				fmt.Fprintf(os.Stderr, "round %d/%d  %s\n", round+1, *count, formatResult(r))
+			if err := bw.Write(res[0]); err != nil {
+				return err
 			}
+			fmt.Fprintf(progress, "round %d/%d  %s\n", round+1, count, formatResult(res[0]))
 		}
 	}
-	if err := w.Commit(); err != nil {
-		return err
-	}
-	return printRatios(os.Stdout, &buf, out)
+	return nil
 }
 
 // benchLeaves lists the benchmarks, sub-benchmarks down to the leaves,
@@ -135,7 +144,6 @@ func runLeaf(ctx context.Context, bin, name, benchtime string) ([]*benchfmt.Resu
 func runBenchProcess(ctx context.Context, bin, pattern, benchtime string) ([]*benchfmt.Result, error) {
 	cmd := exec.CommandContext(ctx, bin, "-test.run=^$", "-test.bench="+pattern, "-test.benchmem",
 		"-test.count=1", "-test.benchtime="+benchtime, "-test.timeout=0")
-	cmd.Dir = "bench" // as go test runs it
 	cmd.WaitDelay = waitDelay
 	var stdout bytes.Buffer
 	var stderr childOutput

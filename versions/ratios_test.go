@@ -2,8 +2,11 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"strings"
 	"testing"
+
+	"golang.org/x/perf/benchfmt"
 )
 
 func TestPrintRatios(t *testing.T) {
@@ -65,5 +68,54 @@ func TestPrintRatiosMalformed(t *testing.T) {
 	err := printRatios(new(bytes.Buffer), strings.NewReader("BenchmarkX 1 2 ns/op 3\n"), "t.txt")
 	if err == nil || !strings.Contains(err.Error(), "t.txt:1") {
 		t.Fatalf("got %v, want an error naming t.txt:1", err)
+	}
+}
+
+// TestRunRounds runs two rounds of two benchmarks with the bench test
+// binary: each runs once a round, in a process of its own, forward and then
+// in reverse, and the results read back as rounds.
+func TestRunRounds(t *testing.T) {
+	t.Parallel()
+	bin := benchBinary(t)
+	ctx := context.Background()
+	leaves, err := benchLeaves(ctx, bin, "^BenchmarkTransport$/^net=netsim$/^load=(raw|stream)$")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"Transport/net=netsim/load=raw", "Transport/net=netsim/load=stream"}
+	if strings.Join(leaves, " ") != strings.Join(want, " ") {
+		t.Fatalf("leaves %q, want %q", leaves, want)
+	}
+	var out, progress bytes.Buffer
+	if err := runRounds(ctx, bin, leaves, 2, "1x", &out, &progress); err != nil {
+		t.Fatal(err)
+	}
+	var order []string
+	r := benchfmt.NewReader(bytes.NewReader(out.Bytes()), "out")
+	for r.Scan() {
+		if res, ok := r.Result().(*benchfmt.Result); ok {
+			name := string(res.Name.Full())
+			order = append(order, name[:strings.LastIndexByte(name, '-')])
+			if _, ok := res.Value("msgs/s"); strings.HasSuffix(name, "stream") && !ok {
+				t.Errorf("%s has no msgs/s", name)
+			}
+		}
+	}
+	if err := r.Err(); err != nil {
+		t.Fatal(err)
+	}
+	wantOrder := []string{want[0], want[1], want[1], want[0]}
+	if strings.Join(order, " ") != strings.Join(wantOrder, " ") {
+		t.Errorf("results in the order %q, want %q", order, wantOrder)
+	}
+	if n := strings.Count(progress.String(), "\n"); n != 4 {
+		t.Errorf("%d progress lines, want 4:\n%s", n, progress.String())
+	}
+	runs, err := scanRuns(bytes.NewReader(out.Bytes()), "out")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs[want[0]]) != 2 || len(runs[want[1]]) != 2 {
+		t.Errorf("runs read back: %v, want 2 of each", runs)
 	}
 }
