@@ -16,6 +16,7 @@ import (
 
 	"github.com/montanaflynn/stats"
 	"golang.org/x/perf/benchfmt"
+	"golang.org/x/perf/benchmath"
 
 	"github.com/reconnbench/reconnbench/bench"
 )
@@ -227,16 +228,38 @@ func printRatios(w io.Writer, r io.Reader, file string) error {
 		}
 		verdict := ""
 		if q.target > 0 {
-			verdict = fmt.Sprintf("target >= %.2f: ", q.target)
-			if v >= q.target {
-				verdict += "met"
-			} else {
-				verdict += "NOT met"
-			}
+			verdict = fmt.Sprintf("target >= %.2f: %s", q.target,
+				judgeTarget(v, q.target, values(runs[q.num[0]], q.num[1]), values(runs[q.den[0]], q.den[1])))
 		}
 		fmt.Fprintf(w, "  %-60s  %5.2f  %-26s  %s\n", q.what, v, spread, verdict)
 	}
 	return nil
+}
+
+// judgeTarget says whether ratio v of num to den meets target: met when it
+// reaches it; when it falls short, whether num is below target times den
+// beyond the noise, by the test benchstat applies (x/perf's benchmath:
+// Mann-Whitney U, alpha 0.05), so that a shortfall the runs cannot tell
+// from a tie is told apart from one they show.
+func judgeTarget(v, target float64, num, den []float64) string {
+	if v >= target {
+		return "met"
+	}
+	scaled := make([]float64, len(den))
+	for i, d := range den {
+		scaled[i] = d * target
+	}
+	c := benchmath.AssumeNothing.Compare(
+		benchmath.NewSample(num, &benchmath.DefaultThresholds),
+		benchmath.NewSample(scaled, &benchmath.DefaultThresholds))
+	if c.P < c.Alpha {
+		return fmt.Sprintf("NOT met (below it beyond the noise: p=%.3f)", c.P)
+	}
+	why := ""
+	if len(c.Warnings) > 0 {
+		why = "; " + c.Warnings[0].Error() // too few runs to show any difference
+	}
+	return fmt.Sprintf("NOT met, but within the noise of a tie (p=%.2f%s)", c.P, why)
 }
 
 // roundRatio returns the median of num[i]/den[i] and their range when

@@ -119,3 +119,24 @@ func TestRunRounds(t *testing.T) {
 		t.Errorf("runs read back: %v, want 2 of each", runs)
 	}
 }
+
+func TestJudgeTarget(t *testing.T) {
+	six := func(x float64) []float64 { return []float64{x, x * 1.01, x * 0.99, x * 1.02, x * 0.98, x} }
+	for _, c := range []struct {
+		name     string
+		v        float64
+		num, den []float64
+		target   float64
+		want     string
+	}{
+		{"reached", 1.00, six(100), six(100), 1.00, "met"},
+		{"far below", 0.50, six(50), six(100), 1.00, "NOT met (below it beyond the noise: p=0.002)"},
+		{"below a target under 1", 0.80, six(80), six(100), 0.90, "NOT met (below it beyond the noise: p=0.002)"},
+		{"a tie", 0.99, []float64{99, 103, 95, 101, 97, 100}, []float64{100, 96, 104, 99, 101, 98}, 1.00, "NOT met, but within the noise of a tie (p="},
+		{"too few runs to tell", 0.50, []float64{50, 50}, []float64{100, 100}, 1.00, "NOT met, but within the noise of a tie (p=0.33; need >= 4 samples"},
+	} {
+		if got := judgeTarget(c.v, c.target, c.num, c.den); !strings.HasPrefix(got, c.want) {
+			t.Errorf("%s: got %q, want %q", c.name, got, c.want)
+		}
+	}
+}
