@@ -22,7 +22,8 @@
 # for make soak SOAK_CYCLES (default 10000), SOAK_TIME (stop starting cycles
 # after it, default 5m) and SOAK_SEED (0: a fresh seed, printed); for make
 # validate VALIDATE_VERSIONS (default auto), VALIDATE_COUNT (virtual cycles
-# per cell, default 20) and TCP_COUNT (real cycles per cell, default 1).
+# per cell, default 20) and TCP_COUNT (real cycles per cell, default 1); for
+# make bench-throughput ROUNDS (each benchmark runs once a round, default 10).
 
 GOCMD      ?= go
 VERSIONS   ?= default
@@ -58,8 +59,10 @@ bench:
 plots:
 	$(GOCMD) run ./plots -results '$(RESULTS)'
 
+ROUNDS ?= 10
+
 bench-throughput:
-	$(VERSIONS_CMD) throughput -count '$(COUNT)' -results '$(RESULTS)'
+	$(VERSIONS_CMD) throughput -count '$(ROUNDS)' -results '$(RESULTS)'
 
 test:
 	$(GOCMD) vet ./...

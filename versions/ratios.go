@@ -33,14 +33,14 @@ import (
 // ratio alike, and each ratio is taken round by round (see printRatios).
 func runThroughputCmd(args []string) error {
 	fs := flag.NewFlagSet("throughput", flag.ContinueOnError)
-	count := fs.Int("count", 6, "rounds: runs of each benchmark")
+	count := fs.Int("count", 10, "rounds: each benchmark runs once a round")
 	benchtime := fs.String("benchtime", "500ms", "go test -benchtime for each run")
 	results := fs.String("results", "results", "results folder")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *count < 1 {
-		return fmt.Errorf("COUNT %d: must be a whole number of runs, at least 1", *count)
+		return fmt.Errorf("ROUNDS %d: must be a whole number of rounds, at least 1", *count)
 	}
 	ctx, stop := signalContext()
 	defer stop()
