@@ -115,10 +115,7 @@ func benchLeaves(ctx context.Context, bin, pattern string) ([]string, error) {
 	var leaves []string
 	seen := map[string]bool{}
 	for _, r := range res {
-		name := string(r.Name.Full())
-		if i := strings.LastIndexByte(name, '-'); i > 0 && !strings.Contains(name[i:], "=") {
-			name = name[:i] // the GOMAXPROCS suffix
-		}
+		name := benchName(r)
 		if !seen[name] {
 			seen[name] = true
 			leaves = append(leaves, name)

@@ -94,8 +94,8 @@ func TestRunRounds(t *testing.T) {
 	r := benchfmt.NewReader(bytes.NewReader(out.Bytes()), "out")
 	for r.Scan() {
 		if res, ok := r.Result().(*benchfmt.Result); ok {
-			name := string(res.Name.Full())
-			order = append(order, name[:strings.LastIndexByte(name, '-')])
+			name := benchName(res)
+			order = append(order, name)
 			if _, ok := res.Value("msgs/s"); strings.HasSuffix(name, "stream") && !ok {
 				t.Errorf("%s has no msgs/s", name)
 			}
@@ -137,6 +137,28 @@ func TestJudgeTarget(t *testing.T) {
 	} {
 		if got := judgeTarget(c.v, c.target, c.num, c.den); !strings.HasPrefix(got, c.want) {
 			t.Errorf("%s: got %q, want %q", c.name, got, c.want)
+		}
+	}
+}
+
+func TestBenchName(t *testing.T) {
+	for in, want := range map[string]string{
+		"BenchmarkTransport/net=netsim/load=log-2": "Transport/net=netsim/load=log",
+		"BenchmarkTransport/net=netsim/load=log":   "Transport/net=netsim/load=log",
+		"BenchmarkMatrix/fault=crash-graceful-16":  "Matrix/fault=crash-graceful",
+		"BenchmarkMatrix/fault=crash-graceful":     "Matrix/fault=crash-graceful",
+		"BenchmarkX-":                              "X-",
+	} {
+		r := benchfmt.NewReader(strings.NewReader(in+" 1 2 ns/op\n"), "t")
+		if !r.Scan() {
+			t.Fatalf("%s: %v", in, r.Err())
+		}
+		res, ok := r.Result().(*benchfmt.Result)
+		if !ok {
+			t.Fatalf("%s: %v", in, r.Result())
+		}
+		if got := benchName(res); got != want {
+			t.Errorf("benchName(%s) = %s, want %s", in, got, want)
 		}
 	}
 }

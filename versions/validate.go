@@ -340,6 +340,22 @@ func readRuns(file string) (map[string][]record, error) {
 	return scanRuns(f, file)
 }
 
+// benchName is res's full name without the GOMAXPROCS suffix that
+// testing.B adds ("-2").
+func benchName(res *benchfmt.Result) string {
+	name := string(res.Name.Full())
+	i := strings.LastIndexByte(name, '-')
+	if i <= 0 || i == len(name)-1 {
+		return name
+	}
+	for _, c := range name[i+1:] {
+		if c < '0' || c > '9' {
+			return name // a hyphen of the name itself
+		}
+	}
+	return name[:i]
+}
+
 // scanRuns reads results into their runs by benchmark name, without the
 // GOMAXPROCS suffix testing.B adds, in the units as written.
 func scanRuns(r io.Reader, file string) (map[string][]record, error) {
@@ -358,10 +374,7 @@ func scanRuns(r io.Reader, file string) (map[string][]record, error) {
 				}
 				r[unit] = val
 			}
-			name := string(rec.Name.Full())
-			if i := strings.LastIndexByte(name, '-'); i > 0 && !strings.Contains(name[i:], "=") {
-				name = name[:i]
-			}
+			name := benchName(rec)
 			cells[name] = append(cells[name], r)
 		}
 	}
