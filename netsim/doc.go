@@ -8,6 +8,11 @@
 // complete gRPC client and server can run inside a synctest bubble, where
 // keepalive, backoff and link latency run on the bubble's fake clock.
 //
+// Each direction of a connection holds up to 1 MiB in flight, reserved when
+// the connection is made, as a socket's buffer is (and bufconn's): a writer
+// that far ahead of its reader blocks, which HTTP/2 flow control and
+// bandwidth limits push against.
+//
 // A Profile shapes every connection with one-way latency and bandwidth. The
 // network records every dial attempt and when each client connection was
 // given up, so reconnect behaviour is measured from outside the client.
