@@ -68,22 +68,32 @@ func runThroughputCmd(args []string) error {
 	fmt.Fprintf(os.Stderr, "versions: %d benchmarks (BenchmarkTransport, BenchmarkReplay), %d rounds of %s each, one process each -> %s\n",
 		len(leaves), *count, *benchtime, out)
 	var buf bytes.Buffer
-	if err := runRounds(ctx, bin, leaves, *count, *benchtime, io.MultiWriter(w, &buf), os.Stderr); err != nil {
+	rounds, err := runRounds(ctx, bin, leaves, *count, *benchtime, io.MultiWriter(w, &buf), os.Stderr)
+	if err != nil && (ctx.Err() == nil || rounds == 0) {
 		return err
 	}
 	if err := w.Commit(); err != nil {
 		return err
 	}
-	return printRatios(os.Stdout, &buf, out)
+	if perr := printRatios(os.Stdout, &buf, out); perr != nil {
+		return perr
+	}
+	if err != nil {
+		return fmt.Errorf("interrupted: %s holds the %d complete rounds of %d", out, rounds, *count)
+	}
+	return nil
 }
 
 // runRounds runs count rounds of the benchmarks leaves with test binary
 // bin: in each round every benchmark runs once, in a process of its own,
-// forward in odd rounds and in reverse in even ones. It writes the results
-// to w, and a line for each to progress.
-func runRounds(ctx context.Context, bin string, leaves []string, count int, benchtime string, w, progress io.Writer) error {
+// forward in odd rounds and in reverse in even ones. It writes each round's
+// results to w once the round is complete, so that w holds whole rounds
+// whatever happens, and a line for each result to progress. It returns how
+// many rounds it wrote.
+func runRounds(ctx context.Context, bin string, leaves []string, count int, benchtime string, w, progress io.Writer) (int, error) {
 	bw := benchfmt.NewWriter(w)
 	for round := 0; round < count; round++ {
+		var results []*benchfmt.Result
 		for i := range leaves {
 			leaf := leaves[i]
 			if round%2 == 1 {
@@ -91,18 +101,21 @@ func runRounds(ctx context.Context, bin string, leaves []string, count int, benc
 			}
 			res, err := runLeaf(ctx, bin, leaf, benchtime)
 			if err != nil {
-				return err
+				return round, err
 			}
 			if len(res) != 1 {
-				return fmt.Errorf("benchmark %s: %d results in one run, want 1", leaf, len(res))
+				return round, fmt.Errorf("benchmark %s: %d results in one run, want 1", leaf, len(res))
 			}
-			if err := bw.Write(res[0]); err != nil {
-				return err
-			}
+			results = append(results, res[0])
 			fmt.Fprintf(progress, "round %d/%d  %s\n", round+1, count, formatResult(res[0]))
 		}
+		for _, r := range results {
+			if err := bw.Write(r); err != nil {
+				return round, err
+			}
+		}
 	}
-	return nil
+	return count, nil
 }
 
 // benchLeaves lists the benchmarks, sub-benchmarks down to the leaves,

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -87,8 +88,8 @@ func TestRunRounds(t *testing.T) {
 		t.Fatalf("leaves %q, want %q", leaves, want)
 	}
 	var out, progress bytes.Buffer
-	if err := runRounds(ctx, bin, leaves, 2, "1x", &out, &progress); err != nil {
-		t.Fatal(err)
+	if n, err := runRounds(ctx, bin, leaves, 2, "1x", &out, &progress); n != 2 || err != nil {
+		t.Fatalf("runRounds: %d rounds, %v; want 2, nil", n, err)
 	}
 	var order []string
 	r := benchfmt.NewReader(bytes.NewReader(out.Bytes()), "out")
@@ -118,6 +119,36 @@ func TestRunRounds(t *testing.T) {
 	if len(runs[want[0]]) != 2 || len(runs[want[1]]) != 2 {
 		t.Errorf("runs read back: %v, want 2 of each", runs)
 	}
+
+	// Interrupted in the middle of the second round, it keeps the first
+	// round whole and nothing of the second.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	out.Reset()
+	n, err := runRounds(ctx, bin, leaves, 2, "1x", &out, cancelOn{"round 2/2", cancel})
+	if n != 1 || !errors.Is(err, context.Canceled) {
+		t.Errorf("interrupted runRounds: %d rounds, %v; want 1, context.Canceled", n, err)
+	}
+	runs, err = scanRuns(bytes.NewReader(out.Bytes()), "out")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs[want[0]]) != 1 || len(runs[want[1]]) != 1 {
+		t.Errorf("runs kept after the interrupt: %v, want the first round's, 1 of each", runs)
+	}
+}
+
+// cancelOn calls cancel when a line containing s is written to it.
+type cancelOn struct {
+	s      string
+	cancel func()
+}
+
+func (c cancelOn) Write(p []byte) (int, error) {
+	if bytes.Contains(p, []byte(c.s)) {
+		c.cancel()
+	}
+	return len(p), nil
 }
 
 func TestJudgeTarget(t *testing.T) {
