@@ -22,7 +22,7 @@
 # for make soak SOAK_CYCLES (default 10000), SOAK_TIME (stop starting cycles
 # after it, default 5m) and SOAK_SEED (0: a fresh seed, printed); for make
 # validate VALIDATE_VERSIONS (default auto), VALIDATE_COUNT (virtual cycles
-# per cell, default 20) and TCP_COUNT (real cycles per cell, default 1); for
+# per cell, default 60) and TCP_COUNT (real cycles per cell, default 1); for
 # make bench-throughput ROUNDS (each benchmark runs once a round, default 10).
 
 GOCMD      ?= go
@@ -84,7 +84,7 @@ compat:
 # VALIDATE_VERSIONS=auto: the oldest and newest tracked releases and both
 # sides of every behaviour change in $(RESULTS).
 VALIDATE_VERSIONS ?= auto
-VALIDATE_COUNT    ?= 20
+VALIDATE_COUNT    ?= 60
 TCP_COUNT         ?= 1
 
 validate:

@@ -61,7 +61,7 @@ func parseValidateFlags(args []string) (*validateConfig, error) {
 		strategies = fs.String("strategies", "", "strategies (default all)")
 		faults     = fs.String("faults", "", "faults (default all)")
 		traffic    = fs.String("traffic", "", "traffic modes (default all)")
-		count      = fs.Int("count", 20, "virtual cycles per cell: enough to cover the backoff jitter a single real cycle may land anywhere in")
+		count      = fs.Int("count", 60, "virtual cycles per cell: enough to cover the backoff jitter, and outcomes of one cycle in ten, that a single real cycle may land on")
 		tcpCount   = fs.Int("tcp-count", 1, "real TCP cycles per cell")
 		deadline   = fs.Duration("deadline", 30*time.Second, "how long recovery may take once the server is back, on both networks")
 		results    = fs.String("results", filepath.Join("results", "validate"), "folder for the results of both networks and the report")
