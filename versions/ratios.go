@@ -23,7 +23,8 @@ import (
 
 // runThroughputCmd runs the throughput benchmarks against the gRPC-Go
 // release in go.mod, keeps the results and prints the ratios the project's
-// targets are stated in.
+// targets are stated in. If a run fails or the command is interrupted, the
+// rounds already complete are kept.
 //
 // The runs are arranged for ratios that hold on a noisy machine. There are
 // count rounds, and in each round every benchmark runs once, in a process
@@ -68,8 +69,9 @@ func runThroughputCmd(args []string) error {
 	fmt.Fprintf(os.Stderr, "versions: %d benchmarks (BenchmarkTransport, BenchmarkReplay), %d rounds of %s each, one process each -> %s\n",
 		len(leaves), *count, *benchtime, out)
 	var buf bytes.Buffer
+	// Whatever stops the rounds, those complete are kept, with their ratios.
 	rounds, err := runRounds(ctx, bin, leaves, *count, *benchtime, io.MultiWriter(w, &buf), os.Stderr)
-	if err != nil && (ctx.Err() == nil || rounds == 0) {
+	if err != nil && rounds == 0 {
 		return err
 	}
 	if err := w.Commit(); err != nil {
@@ -78,8 +80,11 @@ func runThroughputCmd(args []string) error {
 	if perr := printRatios(os.Stdout, &buf, out); perr != nil {
 		return perr
 	}
-	if err != nil {
+	switch {
+	case err != nil && ctx.Err() != nil:
 		return fmt.Errorf("interrupted: %s holds the %d complete rounds of %d", out, rounds, *count)
+	case err != nil:
+		return fmt.Errorf("%s holds the %d complete rounds of %d, then: %w", out, rounds, *count, err)
 	}
 	return nil
 }
