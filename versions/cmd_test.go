@@ -172,6 +172,8 @@ func TestInputErrors(t *testing.T) {
 		{"compat: malformed toolchain", []string{"compat", "-versions", "v1.85.0", "-go", "go1.26.8 banana"}, `toolchain "banana" in TOOLCHAINS: want Go releases such as go1.23.12`},
 		{"compat: unknown release", []string{"compat", "-versions", "v1.2.3"}, `unknown gRPC-Go release "v1.2.3" in VERSIONS`},
 		{"throughput: count zero", []string{"throughput", "-count", "0"}, "ROUNDS 0: must be a whole number of rounds, at least 1"},
+		{"throughput: benchtime", []string{"throughput", "-benchtime", "xyz"}, `-benchtime "xyz": want a duration such as 500ms or a number of iterations such as 100x`},
+		{"throughput: benchtime zero", []string{"throughput", "-benchtime", "0x"}, `-benchtime "0x": want a duration such as 500ms or a number of iterations such as 100x`},
 		{"throughput: results under a file", []string{"throughput", "-results", filepath.Join(file, "results")}, `results folder "` + filepath.Join(file, "results") + `" cannot be created (not a directory): RESULTS must be a folder that can be written`},
 
 		{"validate: stray argument", validate("crash"), `validate takes flags only (-h lists them), not ["crash"]`},

@@ -12,7 +12,9 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/montanaflynn/stats"
 	"golang.org/x/perf/benchfmt"
@@ -43,6 +45,9 @@ func runThroughputCmd(args []string) error {
 	if *count < 1 {
 		return fmt.Errorf("ROUNDS %d: must be a whole number of rounds, at least 1", *count)
 	}
+	if !validBenchtime(*benchtime) {
+		return fmt.Errorf("-benchtime %q: want a duration such as 500ms or a number of iterations such as 100x", *benchtime)
+	}
 	ctx, stop := signalContext()
 	defer stop()
 	out := filepath.Join(*results, "throughput.txt")
@@ -66,8 +71,8 @@ func runThroughputCmd(args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "versions: %d benchmarks (BenchmarkTransport, BenchmarkReplay), %d rounds of %s each, one process each -> %s\n",
-		len(leaves), *count, *benchtime, out)
+	fmt.Fprintf(os.Stderr, "versions: %d benchmarks (BenchmarkTransport, BenchmarkReplay), each run for %s once a round in a process of its own, %d rounds -> %s\n",
+		len(leaves), *benchtime, *count, out)
 	var buf bytes.Buffer
 	// Whatever stops the rounds, those complete are kept, with their ratios.
 	rounds, err := runRounds(ctx, bin, leaves, *count, *benchtime, io.MultiWriter(w, &buf), os.Stderr)
@@ -87,6 +92,17 @@ func runThroughputCmd(args []string) error {
 		return fmt.Errorf("%s holds the %d complete rounds of %d, then: %w", out, rounds, *count, err)
 	}
 	return nil
+}
+
+// validBenchtime reports whether s is a -test.benchtime a run can take: a
+// positive duration, or a positive number of iterations followed by "x".
+func validBenchtime(s string) bool {
+	if n, ok := strings.CutSuffix(s, "x"); ok {
+		i, err := strconv.Atoi(n)
+		return err == nil && i > 0
+	}
+	d, err := time.ParseDuration(s)
+	return err == nil && d > 0
 }
 
 // runRounds runs count rounds of the benchmarks leaves with test binary
