@@ -40,6 +40,10 @@ const (
 	DefaultReplayTimeout = 10 * time.Second
 )
 
+// ReplayModes are the ways BenchmarkReplay replays the log, its mode=
+// sub-benchmarks: on one client stream, or as one unary call per entry.
+var ReplayModes = []string{"stream", "unary"}
+
 // Name is the scenario's benchmark name, without the "Benchmark" prefix.
 func (s Scenario) Name() string {
 	strategy := s.Strategy

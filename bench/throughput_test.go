@@ -257,7 +257,7 @@ func gcCycles() uint64 {
 // client stream or as one unary call per entry.
 func BenchmarkReplay(b *testing.B) {
 	for _, info := range strategies.All() {
-		for _, mode := range []string{"stream", "unary"} {
+		for _, mode := range ReplayModes {
 			b.Run(fmt.Sprintf("strategy=%s/mode=%s", info.Name, mode), func(b *testing.B) {
 				benchReplay(b, info, mode)
 			})

@@ -25,8 +25,9 @@ import (
 
 // runThroughputCmd runs the throughput benchmarks against the gRPC-Go
 // release in go.mod, keeps the results and prints the ratios the project's
-// targets are stated in. If a run fails or the command is interrupted, the
-// rounds already complete are kept.
+// targets are stated in. A benchmark that fails is left out of the later
+// rounds; if the command is interrupted, the rounds already complete are
+// kept.
 //
 // The runs are arranged for ratios that hold on a noisy machine. There are
 // count rounds, and in each round every benchmark runs once, in a process
@@ -73,11 +74,22 @@ func runThroughputCmd(args []string) error {
 	}
 	fmt.Fprintf(os.Stderr, "versions: %d benchmarks (BenchmarkTransport, BenchmarkReplay), each run for %s once a round in a process of its own, %d rounds -> %s\n",
 		len(leaves), *benchtime, *count, out)
-	var buf bytes.Buffer
 	// Whatever stops the rounds, those complete are kept, with their ratios.
-	rounds, err := runRounds(ctx, bin, leaves, *count, *benchtime, io.MultiWriter(w, &buf), os.Stderr)
-	if err != nil && rounds == 0 {
-		return err
+	var buf bytes.Buffer
+	bw := benchfmt.NewWriter(io.MultiWriter(w, &buf))
+	rounds, failed, err := runRounds(ctx, bin, leaves, *count, *benchtime, func(round []*benchfmt.Result) error {
+		for _, r := range round {
+			if err := bw.Write(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, os.Stderr)
+	if buf.Len() == 0 {
+		if err == nil && len(failed) == 0 {
+			err = errors.New("no results")
+		}
+		return errors.Join(append(failed, err)...)
 	}
 	if err := w.Commit(); err != nil {
 		return err
@@ -90,6 +102,8 @@ func runThroughputCmd(args []string) error {
 		return fmt.Errorf("interrupted: %s holds the %d complete rounds of %d", out, rounds, *count)
 	case err != nil:
 		return fmt.Errorf("%s holds the %d complete rounds of %d, then: %w", out, rounds, *count, err)
+	case len(failed) > 0:
+		return fmt.Errorf("%s holds %d rounds without the benchmarks that failed: %w", out, rounds, errors.Join(failed...))
 	}
 	return nil
 }
@@ -107,12 +121,16 @@ func validBenchtime(s string) bool {
 
 // runRounds runs count rounds of the benchmarks leaves with test binary
 // bin: in each round every benchmark runs once, in a process of its own,
-// forward in odd rounds and in reverse in even ones. It writes each round's
-// results to w once the round is complete, so that w holds whole rounds
-// whatever happens, and a line for each result to progress. It returns how
-// many rounds it wrote.
-func runRounds(ctx context.Context, bin string, leaves []string, count int, benchtime string, w, progress io.Writer) (int, error) {
-	bw := benchfmt.NewWriter(w)
+// forward in odd rounds and in reverse in even ones. It hands each round's
+// results to emit once the round is complete, so that what is kept is
+// whole rounds whatever happens, and writes a line for each result to
+// progress. A benchmark that fails is left out of the later rounds and the
+// others go on; its failure is returned in failed. runRounds stops early
+// only when ctx ends or emit fails, with that error. It returns how many
+// rounds it completed.
+func runRounds(ctx context.Context, bin string, leaves []string, count int, benchtime string,
+	emit func([]*benchfmt.Result) error, progress io.Writer) (rounds int, failed []error, err error) {
+	dropped := map[string]bool{}
 	for round := 0; round < count; round++ {
 		var results []*benchfmt.Result
 		for i := range leaves {
@@ -120,23 +138,33 @@ func runRounds(ctx context.Context, bin string, leaves []string, count int, benc
 			if round%2 == 1 {
 				leaf = leaves[len(leaves)-1-i]
 			}
-			res, err := runLeaf(ctx, bin, leaf, benchtime)
-			if err != nil {
-				return round, err
+			if dropped[leaf] {
+				continue
 			}
-			if len(res) != 1 {
-				return round, fmt.Errorf("benchmark %s: %d results in one run, want 1", leaf, len(res))
+			res, err := runLeaf(ctx, bin, leaf, benchtime)
+			if ctx.Err() != nil {
+				return round, failed, ctx.Err()
+			}
+			if err == nil && len(res) != 1 {
+				err = fmt.Errorf("%d results in one run, want 1", len(res))
+			}
+			if err != nil {
+				dropped[leaf] = true
+				failed = append(failed, fmt.Errorf("%s, round %d: %w", leaf, round+1, err))
+				fmt.Fprintf(progress, "round %d/%d  %s FAILED, left out from now on: %v\n", round+1, count, leaf, err)
+				continue
 			}
 			results = append(results, res[0])
 			fmt.Fprintf(progress, "round %d/%d  %s\n", round+1, count, formatResult(res[0]))
 		}
-		for _, r := range results {
-			if err := bw.Write(r); err != nil {
-				return round, err
-			}
+		if len(results) == 0 {
+			return round, failed, nil // every benchmark failed
+		}
+		if err := emit(results); err != nil {
+			return round, failed, err
 		}
 	}
-	return count, nil
+	return count, failed, nil
 }
 
 // benchLeaves lists the benchmarks, sub-benchmarks down to the leaves,

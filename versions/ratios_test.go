@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 
@@ -88,8 +89,8 @@ func TestRunRounds(t *testing.T) {
 		t.Fatalf("leaves %q, want %q", leaves, want)
 	}
 	var out, progress bytes.Buffer
-	if n, err := runRounds(ctx, bin, leaves, 2, "1x", &out, &progress); n != 2 || err != nil {
-		t.Fatalf("runRounds: %d rounds, %v; want 2, nil", n, err)
+	if n, failed, err := runRounds(ctx, bin, leaves, 2, "1x", writeTo(&out), &progress); n != 2 || failed != nil || err != nil {
+		t.Fatalf("runRounds: %d rounds, failed %v, %v; want 2, none, nil", n, failed, err)
 	}
 	var order []string
 	r := benchfmt.NewReader(bytes.NewReader(out.Bytes()), "out")
@@ -125,7 +126,7 @@ func TestRunRounds(t *testing.T) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	out.Reset()
-	n, err := runRounds(ctx, bin, leaves, 2, "1x", &out, cancelOn{"round 2/2", cancel})
+	n, _, err := runRounds(ctx, bin, leaves, 2, "1x", writeTo(&out), cancelOn{"round 2/2", cancel})
 	if n != 1 || !errors.Is(err, context.Canceled) {
 		t.Errorf("interrupted runRounds: %d rounds, %v; want 1, context.Canceled", n, err)
 	}
@@ -135,6 +136,38 @@ func TestRunRounds(t *testing.T) {
 	}
 	if len(runs[want[0]]) != 1 || len(runs[want[1]]) != 1 {
 		t.Errorf("runs kept after the interrupt: %v, want the first round's, 1 of each", runs)
+	}
+
+	// A benchmark that fails is left out from then on; the others go on.
+	out.Reset()
+	progress.Reset()
+	broken := "Transport/net=nosuch/load=raw"
+	n, failed, err := runRounds(context.Background(), bin, []string{want[0], broken, want[1]}, 2, "1x", writeTo(&out), &progress)
+	if n != 2 || err != nil || len(failed) != 1 || !strings.Contains(failed[0].Error(), broken+", round 1: 0 results") {
+		t.Errorf("runRounds with a broken benchmark: %d rounds, failed %v, %v; want 2, %s in round 1, nil", n, failed, err, broken)
+	}
+	runs, err = scanRuns(bytes.NewReader(out.Bytes()), "out")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs[want[0]]) != 2 || len(runs[want[1]]) != 2 {
+		t.Errorf("runs kept around a broken benchmark: %v, want 2 of each of the others", runs)
+	}
+	if c := strings.Count(progress.String(), broken); c != 1 {
+		t.Errorf("the broken benchmark ran %d times, want once:\n%s", c, progress.String())
+	}
+}
+
+// writeTo returns an emit function for runRounds that writes to w.
+func writeTo(w io.Writer) func([]*benchfmt.Result) error {
+	bw := benchfmt.NewWriter(w)
+	return func(round []*benchfmt.Result) error {
+		for _, r := range round {
+			if err := bw.Write(r); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 }
 

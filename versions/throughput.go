@@ -1,15 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"os/exec"
+	"io"
 	"path/filepath"
-	"regexp"
-	"strconv"
-	"strings"
 
 	"golang.org/x/perf/benchfmt"
 
@@ -25,35 +21,17 @@ const replayBenchtime = "200ms"
 // runThroughput runs BenchmarkReplay for the given strategies with the
 // release's test binary, on the real clock and alone on the machine, and
 // writes its results to out with the configuration the matrix's results
-// carry, so they merge into the release's file.
+// carry, so they merge into the release's file. It runs as make
+// bench-throughput does (runRounds): c.matrix.Count rounds, each
+// benchmark once a round in a process of its own, so that none inherits
+// another's heap. A benchmark that fails (a replay that hangs past its
+// timeout) is reported and left out; the others are kept.
 func (c *runConfig) runThroughput(ctx context.Context, bin, v string, strategies []string, out string) error {
-	quoted := make([]string, len(strategies))
-	for i, s := range strategies {
-		quoted[i] = regexp.QuoteMeta(s)
-	}
-	args := []string{
-		"-test.run=^$", "-test.benchmem", "-test.timeout=0",
-		"-test.bench=^BenchmarkReplay$/^strategy=(" + strings.Join(quoted, "|") + ")$/",
-		"-test.count=" + strconv.Itoa(c.matrix.Count),
-		"-test.benchtime=" + replayBenchtime,
-	}
-	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.WaitDelay = waitDelay
-	var stdout bytes.Buffer
-	var stderr childOutput
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	// A benchmark that fails (a replay that hangs past its timeout) is
-	// reported; those that completed are kept.
-	runErr := cmd.Run()
-	var failed []string
-	for _, line := range strings.Split(stdout.String(), "\n") {
-		if strings.HasPrefix(line, "--- FAIL: BenchmarkReplay/") {
-			failed = append(failed, strings.TrimPrefix(line, "--- FAIL: "))
+	var leaves []string
+	for _, s := range strategies {
+		for _, m := range bench.ReplayModes {
+			leaves = append(leaves, fmt.Sprintf("Replay/strategy=%s/mode=%s", s, m))
 		}
-	}
-	if runErr != nil && len(failed) == 0 {
-		stderr.Write(stdout.Bytes())
-		return &cellError{err: fmt.Errorf("BenchmarkReplay: %w", runErr), out: &stderr}
 	}
 	w, err := bench.CreateResultFile(out)
 	if err != nil {
@@ -66,33 +44,29 @@ func (c *runConfig) runThroughput(ctx context.Context, bin, v string, strategies
 		{Key: "link", Value: []byte("local"), File: true},
 		{Key: "log", Value: []byte(fmt.Sprintf("%dx%dB", replay.DefaultEntries, replay.DefaultEntrySize)), File: true},
 	}
-	r := benchfmt.NewReader(&stdout, filepath.Base(bin)+" output")
 	n := 0
-	for r.Scan() {
-		res, ok := r.Result().(*benchfmt.Result)
-		if !ok {
-			continue // the test binary's PASS and ok lines
+	_, failed, err := runRounds(ctx, bin, leaves, c.matrix.Count, replayBenchtime, func(round []*benchfmt.Result) error {
+		for _, res := range round {
+			setFileConfig(res, config)
+			if err := w.Write(res); err != nil {
+				return err
+			}
+			n++
 		}
-		setFileConfig(res, config)
-		if err := w.Write(res); err != nil {
-			w.Discard()
-			return err
-		}
-		n++
-	}
-	if err := r.Err(); err != nil {
+		return nil
+	}, io.Discard)
+	if err != nil || n == 0 {
 		w.Discard()
+		if err == nil {
+			err = fmt.Errorf("BenchmarkReplay wrote no results: %w", errors.Join(failed...))
+		}
 		return err
-	}
-	if n == 0 {
-		w.Discard()
-		return fmt.Errorf("BenchmarkReplay wrote no results")
 	}
 	if err := w.Commit(); err != nil {
 		return err
 	}
 	if len(failed) > 0 {
-		return fmt.Errorf("%w: %s", errSomeFailed, strings.Join(failed, ", "))
+		return fmt.Errorf("%w: %w", errSomeFailed, errors.Join(failed...))
 	}
 	return nil
 }
