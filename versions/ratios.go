@@ -76,15 +76,8 @@ func runThroughputCmd(args []string) error {
 		len(leaves), *benchtime, *count, out)
 	// Whatever stops the rounds, those complete are kept, with their ratios.
 	var buf bytes.Buffer
-	bw := benchfmt.NewWriter(io.MultiWriter(w, &buf))
-	rounds, failed, err := runRounds(ctx, bin, leaves, *count, *benchtime, func(round []*benchfmt.Result) error {
-		for _, r := range round {
-			if err := bw.Write(r); err != nil {
-				return err
-			}
-		}
-		return nil
-	}, os.Stderr)
+	emit := writeRounds(benchfmt.NewWriter(io.MultiWriter(w, &buf)), nil)
+	rounds, failed, err := runRounds(ctx, bin, leaves, *count, *benchtime, emit, os.Stderr)
 	if buf.Len() == 0 {
 		if err == nil && len(failed) == 0 {
 			err = errors.New("no results")
@@ -106,6 +99,22 @@ func runThroughputCmd(args []string) error {
 		return fmt.Errorf("%s holds %d rounds without the benchmarks that failed: %w", out, rounds, errors.Join(failed...))
 	}
 	return nil
+}
+
+// writeRounds returns a runRounds emit function that writes each result
+// to w, first passing it to edit if edit is not nil.
+func writeRounds(w *benchfmt.Writer, edit func(*benchfmt.Result)) func([]*benchfmt.Result) error {
+	return func(round []*benchfmt.Result) error {
+		for _, r := range round {
+			if edit != nil {
+				edit(r)
+			}
+			if err := w.Write(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 }
 
 // validBenchtime reports whether s is a -test.benchtime a run can take: a

@@ -160,15 +160,7 @@ func TestRunRounds(t *testing.T) {
 
 // writeTo returns an emit function for runRounds that writes to w.
 func writeTo(w io.Writer) func([]*benchfmt.Result) error {
-	bw := benchfmt.NewWriter(w)
-	return func(round []*benchfmt.Result) error {
-		for _, r := range round {
-			if err := bw.Write(r); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
+	return writeRounds(benchfmt.NewWriter(w), nil)
 }
 
 // cancelOn calls cancel when a line containing s is written to it.

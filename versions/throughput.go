@@ -45,16 +45,11 @@ func (c *runConfig) runThroughput(ctx context.Context, bin, v string, strategies
 		{Key: "log", Value: []byte(fmt.Sprintf("%dx%dB", replay.DefaultEntries, replay.DefaultEntrySize)), File: true},
 	}
 	n := 0
-	_, failed, err := runRounds(ctx, bin, leaves, c.matrix.Count, replayBenchtime, func(round []*benchfmt.Result) error {
-		for _, res := range round {
-			setFileConfig(res, config)
-			if err := w.Write(res); err != nil {
-				return err
-			}
-			n++
-		}
-		return nil
-	}, io.Discard)
+	emit := writeRounds(w.Writer, func(res *benchfmt.Result) {
+		setFileConfig(res, config)
+		n++
+	})
+	_, failed, err := runRounds(ctx, bin, leaves, c.matrix.Count, replayBenchtime, emit, io.Discard)
 	if err != nil || n == 0 {
 		w.Discard()
 		if err == nil {
