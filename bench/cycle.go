@@ -10,6 +10,7 @@ import (
 
 	"github.com/reconnbench/reconnbench/netsim"
 	"github.com/reconnbench/reconnbench/replay"
+	"github.com/reconnbench/reconnbench/resultset"
 	"github.com/reconnbench/reconnbench/strategies"
 )
 
@@ -40,7 +41,7 @@ type Cycle struct {
 	// end of the cycle.
 	replay.Tally
 	// Trace lists what happened, in order.
-	Trace []Event
+	Trace []resultset.Event
 }
 
 // Run runs one restart cycle of scenario sc: connect and replay, settle,
@@ -94,7 +95,7 @@ func (c *cycle) run(parent context.Context) (res Cycle, err error) {
 	hooks := strategies.Hooks{
 		Dial:   c.bed.Dial,
 		Replay: c.startReplay,
-		Lost:   func() { c.rec.add(EventLost, "") },
+		Lost:   func() { c.rec.add(resultset.EventLost, "") },
 	}
 	strategy := c.strategy.New()
 	opts := append([]grpc.DialOption{
@@ -129,7 +130,7 @@ func (c *cycle) run(parent context.Context) (res Cycle, err error) {
 	}
 
 	t0 := time.Now()
-	c.rec.add(EventFault, c.fault.Name())
+	c.rec.add(resultset.EventFault, c.fault.Name())
 	if err := c.bed.Inject(ctx, c.fault, c.Downtime); err != nil {
 		return res, fmt.Errorf("inject %s: %w", c.fault.Name(), err)
 	}
@@ -139,7 +140,7 @@ func (c *cycle) run(parent context.Context) (res Cycle, err error) {
 	if c.wait(final.Complete(), c.Deadline) {
 		res.Recovered = true
 		res.Recover = final.CompletedAt().Sub(t0)
-		c.rec.add(EventRecovered, "")
+		c.rec.add(resultset.EventRecovered, "")
 		sleep(ctx, c.Settle) // late duplicates land in the tally
 	}
 	end := time.Now()
@@ -186,21 +187,21 @@ func detection(conns []netsim.ConnInfo, t0, end time.Time) (bool, time.Duration)
 // startReplay is the strategies' "replay now": one replay RPC in the
 // background, bounded by ReplayTimeout.
 func (c *cycle) startReplay() {
-	c.rec.add(EventReplayStart, "")
+	c.rec.add(resultset.EventReplayStart, "")
 	c.goWatch(func() {
 		ctx, cancel := context.WithTimeout(c.ctx, c.ReplayTimeout)
 		defer cancel()
 		select {
 		case <-c.clientReady:
 		case <-ctx.Done():
-			c.rec.add(EventReplayEnd, ctx.Err().Error())
+			c.rec.add(resultset.EventReplayEnd, ctx.Err().Error())
 			return
 		}
 		detail := "ok"
 		if err := c.client.Replay(ctx); err != nil {
 			detail = err.Error()
 		}
-		c.rec.add(EventReplayEnd, detail)
+		c.rec.add(resultset.EventReplayEnd, detail)
 	})
 }
 
@@ -253,7 +254,7 @@ func (c *cycle) teardown(cancel context.CancelFunc, cc *grpc.ClientConn) error {
 func watchStates(ctx context.Context, cc *grpc.ClientConn, rec *recorder) {
 	for {
 		s := cc.GetState()
-		rec.add(EventState, s.String())
+		rec.add(resultset.EventState, s.String())
 		if !cc.WaitForStateChange(ctx, s) {
 			return
 		}

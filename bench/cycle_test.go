@@ -13,6 +13,7 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/reconnbench/reconnbench/netsim"
+	"github.com/reconnbench/reconnbench/resultset"
 	"github.com/reconnbench/reconnbench/strategies"
 )
 
@@ -178,7 +179,7 @@ func TestTrace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{EventFault, EventGiveUp, EventServerUp, EventRecovered}
+	want := []string{resultset.EventFault, resultset.EventGiveUp, resultset.EventServerUp, resultset.EventRecovered}
 	i := 0
 	for _, e := range c.Trace {
 		if i < len(want) && e.Kind == want[i] {
@@ -238,7 +239,7 @@ func TestDetection(t *testing.T) {
 	}
 }
 
-func traceString(trace []Event) string {
+func traceString(trace []resultset.Event) string {
 	var b strings.Builder
 	WriteTrace(&b, trace)
 	return b.String()

@@ -15,6 +15,7 @@ import (
 
 	"github.com/reconnbench/reconnbench/netsim"
 	"github.com/reconnbench/reconnbench/realnet"
+	"github.com/reconnbench/reconnbench/resultset"
 )
 
 // The matrix runs from a Go test because synctest.Test needs a *testing.T.
@@ -110,17 +111,17 @@ func TestMatrix(t *testing.T) {
 		t.Skip("set -matrix.out to run the reconnect matrix")
 	}
 	env := Env{GRPC: GRPCVersion(), Go: GoVersion(), Clock: matrix.Clock}
-	f, err := CreateResultFile(*matrixOut)
+	f, err := resultset.Create(*matrixOut)
 	if err != nil {
 		t.Fatal(err)
 	}
 	m := matrix
-	var traces *PendingFile
+	var traces *resultset.PendingFile
 	if *matrixTrace != "" {
-		if traces, err = CreatePending(*matrixTrace); err != nil {
+		if traces, err = resultset.CreatePending(*matrixTrace); err != nil {
 			t.Fatal(err)
 		}
-		if err := WriteTraceHeader(traces); err != nil {
+		if err := resultset.WriteTraceHeader(traces); err != nil {
 			t.Fatal(err)
 		}
 		m.Traces = traces
@@ -132,7 +133,7 @@ func TestMatrix(t *testing.T) {
 	}
 	fmt.Fprintf(progress, "reconnbench: gRPC-Go %s, %s, %s clock: %d cells x %d runs -> %s\n",
 		env.GRPC, env.Go, env.Clock, len(matrix.Scenarios()), matrix.Count, f.Path())
-	failed := m.Run(t, env, f.Writer, progress)
+	failed := m.Run(t, env, f.Benchfmt(), progress)
 	// Keep what was measured even if some cells failed.
 	if err := f.Commit(); err != nil {
 		t.Fatal(err)

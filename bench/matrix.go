@@ -11,6 +11,7 @@ import (
 	"golang.org/x/perf/benchfmt"
 
 	"github.com/reconnbench/reconnbench/netsim"
+	"github.com/reconnbench/reconnbench/resultset"
 	"github.com/reconnbench/reconnbench/strategies"
 )
 
@@ -147,7 +148,7 @@ func (m Matrix) runCell(t *testing.T, env Env, sc Scenario, w *benchfmt.Writer) 
 				missed++
 			}
 			if m.Traces != nil && run == 0 && i == 0 {
-				if err := WriteCellTrace(m.Traces, "Benchmark"+sc.Name(), c.Trace); err != nil {
+				if err := resultset.WriteCellTrace(m.Traces, resultset.CellTrace{Cell: sc.Cell(), Events: c.Trace}); err != nil {
 					return missed, err
 				}
 			}

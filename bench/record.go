@@ -6,20 +6,8 @@ import (
 	"time"
 
 	"golang.org/x/perf/benchfmt"
-)
 
-// Units of a reconnect result. Time units contain "ns" so that benchstat
-// scales them; every unit is per cycle ("/op").
-const (
-	UnitDetect     = "detect-ns/op"  // fault to the broken connection given up; detected cycles only
-	UnitUndetected = "undetected/op" // fraction of cycles whose broken connection was never given up
-	UnitRestart    = "restart-ns/op" // fault to the last server instance serving: the fault's schedule, plus a real process's start latency
-	UnitRecover    = "recover-ns/op" // fault to replay complete on the fresh server; recovered cycles only
-	UnitMissed     = "missed/op"     // fraction of cycles that never recovered
-	UnitDials      = "dials/op"      // dial attempts from the fault to the end of the cycle
-	UnitLost       = "lost-msgs/op"  // log entries the fresh server lacks at the end of the cycle
-	UnitDuplicated = "dup-msgs/op"   // extra copies of log entries on the fresh server
-	UnitReplays    = "replays/op"    // replay streams that ended on the fresh server
+	"github.com/reconnbench/reconnbench/resultset"
 )
 
 // Env is the configuration of a run, written as file configuration lines
@@ -73,17 +61,17 @@ func Result(env Env, sc Scenario, cycles []Cycle) *benchfmt.Result {
 	n := float64(len(cycles))
 	add := func(v float64, unit string) { r.Values = append(r.Values, benchfmt.Value{Value: v, Unit: unit}) }
 	if recovered > 0 {
-		add(float64(recover.Nanoseconds())/float64(recovered), UnitRecover)
+		add(float64(recover.Nanoseconds())/float64(recovered), resultset.UnitRecover)
 	}
-	add(float64(len(cycles)-recovered)/n, UnitMissed)
+	add(float64(len(cycles)-recovered)/n, resultset.UnitMissed)
 	if detected > 0 {
-		add(float64(detect.Nanoseconds())/float64(detected), UnitDetect)
+		add(float64(detect.Nanoseconds())/float64(detected), resultset.UnitDetect)
 	}
-	add(float64(len(cycles)-detected)/n, UnitUndetected)
-	add(float64(restart.Nanoseconds())/n, UnitRestart)
-	add(float64(dials)/n, UnitDials)
-	add(float64(lost)/n, UnitLost)
-	add(float64(dups)/n, UnitDuplicated)
-	add(float64(replays)/n, UnitReplays)
+	add(float64(len(cycles)-detected)/n, resultset.UnitUndetected)
+	add(float64(restart.Nanoseconds())/n, resultset.UnitRestart)
+	add(float64(dials)/n, resultset.UnitDials)
+	add(float64(lost)/n, resultset.UnitLost)
+	add(float64(dups)/n, resultset.UnitDuplicated)
+	add(float64(replays)/n, resultset.UnitReplays)
 	return r
 }

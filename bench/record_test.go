@@ -4,8 +4,6 @@ package bench
 
 import (
 	"bytes"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +12,7 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/reconnbench/reconnbench/replay"
+	"github.com/reconnbench/reconnbench/resultset"
 )
 
 func values(r *benchfmt.Result) map[string]float64 {
@@ -37,20 +36,20 @@ func TestResult(t *testing.T) {
 		want   map[string]float64
 	}{
 		{"one recovered", []Cycle{recovered(2*time.Second, 0, 3)}, map[string]float64{
-			UnitRecover: 2e9, UnitMissed: 0, UnitDetect: 0, UnitUndetected: 0, UnitRestart: 1e9, UnitDials: 3, UnitLost: 0, UnitDuplicated: 0, UnitReplays: 1,
+			resultset.UnitRecover: 2e9, resultset.UnitMissed: 0, resultset.UnitDetect: 0, resultset.UnitUndetected: 0, resultset.UnitRestart: 1e9, resultset.UnitDials: 3, resultset.UnitLost: 0, resultset.UnitDuplicated: 0, resultset.UnitReplays: 1,
 		}},
 		// Latencies average over the cycles where the event happened only.
 		{"one of two missed", []Cycle{recovered(time.Second, time.Second, 2), missed}, map[string]float64{
-			UnitRecover: 1e9, UnitMissed: 0.5, UnitDetect: 1e9, UnitUndetected: 0.5, UnitRestart: 1.5e9, UnitDials: 3, UnitLost: 500, UnitDuplicated: 0, UnitReplays: 0.5,
+			resultset.UnitRecover: 1e9, resultset.UnitMissed: 0.5, resultset.UnitDetect: 1e9, resultset.UnitUndetected: 0.5, resultset.UnitRestart: 1.5e9, resultset.UnitDials: 3, resultset.UnitLost: 500, resultset.UnitDuplicated: 0, resultset.UnitReplays: 0.5,
 		}},
 		// Nothing recovered: no latency at all, never a zero.
 		{"all missed", []Cycle{missed, missed}, map[string]float64{
-			UnitMissed: 1, UnitUndetected: 1, UnitRestart: 2e9, UnitDials: 4, UnitLost: 1000, UnitDuplicated: 0, UnitReplays: 0,
+			resultset.UnitMissed: 1, resultset.UnitUndetected: 1, resultset.UnitRestart: 2e9, resultset.UnitDials: 4, resultset.UnitLost: 1000, resultset.UnitDuplicated: 0, resultset.UnitReplays: 0,
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := Result(env, sc, tc.cycles)
-			if string(r.Name) != "Reconnect/strategy=watcher/scenario=crash/traffic=idle" || r.Iters != len(tc.cycles) {
+			if string(r.Name) != "Reconnect/strategy=watcher/fault=crash/traffic=idle" || r.Iters != len(tc.cycles) {
 				t.Errorf("name %q, iters %d", r.Name, r.Iters)
 			}
 			got := values(r)
@@ -84,44 +83,38 @@ func TestMatrixRoundTrip(t *testing.T) {
 	if failed := mx.Run(t, env, benchfmt.NewWriter(&out), &progress); len(failed) > 0 {
 		t.Fatal(failed)
 	}
-	r := benchfmt.NewReader(&out, "matrix.txt")
-	runs := map[string]int{}
-	for r.Scan() {
-		res, ok := r.Result().(*benchfmt.Result)
-		if !ok {
-			t.Fatalf("unexpected record %v", r.Result())
+	rs, err := resultset.Read(&out, "matrix.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs := map[resultset.Cell]int{}
+	for _, res := range rs {
+		c, err := res.Cell()
+		if err != nil {
+			t.Fatal(err)
 		}
-		runs[string(res.Name.Full())]++
-		if res.GetConfig("grpc") != GRPCVersion() || res.GetConfig("clock") != "virtual" {
-			t.Errorf("config grpc=%q clock=%q", res.GetConfig("grpc"), res.GetConfig("clock"))
+		runs[c]++
+		if res.Config("grpc") != GRPCVersion() || res.Config("clock") != "virtual" {
+			t.Errorf("config grpc=%q clock=%q", res.Config("grpc"), res.Config("clock"))
 		}
-		units := map[string]bool{}
-		for _, v := range res.Values {
-			unit := v.OrigUnit // set only where the reader rescaled the unit
-			if unit == "" {
-				unit = v.Unit
-			}
-			units[unit] = true
-		}
-		for _, u := range []string{UnitMissed, UnitUndetected, UnitDials, UnitLost, UnitDuplicated, UnitReplays} {
-			if !units[u] {
+		for _, u := range []string{resultset.UnitMissed, resultset.UnitUndetected, resultset.UnitRestart, resultset.UnitDials, resultset.UnitLost, resultset.UnitDuplicated, resultset.UnitReplays} {
+			if _, ok := res.Value(u); !ok {
 				t.Errorf("%s lacks %s", res.Name, u)
 			}
 		}
-		if m, _ := res.Value("missed/op"); m == 0 && !units[UnitRecover] {
-			t.Errorf("%s recovered but has no %s", res.Name, UnitRecover)
+		if m, _ := res.Value(resultset.UnitMissed); m == 0 {
+			if _, ok := res.Value(resultset.UnitRecover); !ok {
+				t.Errorf("%s recovered but has no %s", res.Name, resultset.UnitRecover)
+			}
 		}
 	}
-	if err := r.Err(); err != nil {
-		t.Fatal(err)
-	}
 	for _, sc := range mx.Scenarios() {
-		if runs["Reconnect/"+strings.TrimPrefix(sc.Name(), "Reconnect/")] != 2 {
-			t.Errorf("%s: %d runs, want 2; have %v", sc.Name(), runs[sc.Name()], runs)
+		if runs[sc.Cell()] != 2 {
+			t.Errorf("%s: %d runs, want 2; have %v", sc.Name(), runs[sc.Cell()], runs)
 		}
 	}
 	// One traced cycle per cell, named as in the results.
-	cells, err := ReadTraces(&traces, "matrix.trace")
+	cells, err := resultset.ReadTraces(&traces, "matrix.trace")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,12 +122,12 @@ func TestMatrixRoundTrip(t *testing.T) {
 		t.Fatalf("%d traced cells, want %d", len(cells), len(mx.Scenarios()))
 	}
 	for i, sc := range mx.Scenarios() {
-		if want := "Benchmark" + sc.Name(); cells[i].Cell != want {
+		if want := sc.Cell(); cells[i].Cell != want {
 			t.Errorf("trace %d is of %q, want %q", i, cells[i].Cell, want)
 		}
 		faults := 0
 		for _, e := range cells[i].Events {
-			if e.Kind == EventFault {
+			if e.Kind == resultset.EventFault {
 				faults++
 			}
 		}
@@ -184,52 +177,6 @@ func TestParseList(t *testing.T) {
 		if got := strings.Join(ParseList(in), "|"); got != want {
 			t.Errorf("ParseList(%q) = %q, want %q", in, got, want)
 		}
-	}
-}
-
-func TestResultFile(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "sub", "grpc-v1.txt")
-	f, err := CreateResultFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Write(Result(Env{GRPC: "v1"}, Scenario{Strategy: "dialer", Fault: "crash", Traffic: Idle}, []Cycle{{}})); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(path); !os.IsNotExist(err) {
-		t.Fatalf("the final file exists before Commit: %v", err)
-	}
-	if err := f.Commit(); err != nil {
-		t.Fatal(err)
-	}
-	st, err := os.Stat(path)
-	if err != nil || st.Mode().Perm() != 0o644 || st.Size() == 0 {
-		t.Fatalf("committed file: %v, %v", st, err)
-	}
-	if entries, _ := os.ReadDir(filepath.Dir(path)); len(entries) != 1 {
-		t.Errorf("temporary files left behind: %v", entries)
-	}
-
-	g, err := CreateResultFile(filepath.Join(dir, "discarded.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	g.Discard()
-	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
-		t.Errorf("Discard left files: %v", entries)
-	}
-}
-
-func TestResultFileUnwritable(t *testing.T) {
-	if os.Geteuid() == 0 {
-		t.Skip("root can write anywhere")
-	}
-	dir := t.TempDir()
-	os.Chmod(dir, 0o555)
-	_, err := CreateResultFile(filepath.Join(dir, "r.txt"))
-	if err == nil || !strings.Contains(err.Error(), "is not writable") || !strings.Contains(err.Error(), dir) {
-		t.Errorf("err = %v, want one naming the folder %s", err, dir)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/reconnbench/reconnbench/netsim"
 	"github.com/reconnbench/reconnbench/replay"
+	"github.com/reconnbench/reconnbench/resultset"
 	"github.com/reconnbench/reconnbench/strategies"
 )
 
@@ -44,14 +45,23 @@ const (
 // sub-benchmarks: on one client stream, or as one unary call per entry.
 var ReplayModes = []string{"stream", "unary"}
 
-// Name is the scenario's benchmark name, without the "Benchmark" prefix.
-func (s Scenario) Name() string {
+// Cell is the scenario's cell of the matrix: the keys of its name.
+func (s Scenario) Cell() resultset.Cell {
 	strategy := s.Strategy
 	if s.Plugin != nil {
 		strategy = s.Plugin.Name
 	}
-	return fmt.Sprintf("Reconnect/strategy=%s/scenario=%s/traffic=%s", strategy, s.Fault, s.Traffic)
+	return resultset.Cell{Strategy: strategy, Fault: s.Fault, Traffic: string(s.Traffic)}
 }
+
+// ScenarioOf returns the scenario of a cell, with the defaults for the
+// rest: the inverse of Scenario.Cell.
+func ScenarioOf(c resultset.Cell) Scenario {
+	return Scenario{Strategy: c.Strategy, Fault: c.Fault, Traffic: Traffic(c.Traffic)}
+}
+
+// Name is the scenario's benchmark name, without the "Benchmark" prefix.
+func (s Scenario) Name() string { return s.Cell().String() }
 
 func (s Scenario) withDefaults() Scenario {
 	if s.Net == "" {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/reconnbench/reconnbench/netsim"
 	"github.com/reconnbench/reconnbench/replay"
+	"github.com/reconnbench/reconnbench/resultset"
 	"github.com/reconnbench/reconnbench/strategies"
 )
 
@@ -76,7 +77,7 @@ func newSimBed(link netsim.Profile, entries int, rec *recorder) (*simBed, error)
 		store := replay.NewStore(entries)
 		b.mu.Lock()
 		b.stores = append(b.stores, store)
-		rec.add(EventServerUp, fmt.Sprint(len(b.stores)))
+		rec.add(resultset.EventServerUp, fmt.Sprint(len(b.stores)))
 		b.mu.Unlock()
 		s, drain := newInstance(store)
 		return netsim.Instance{GRPC: s, Drain: drain}

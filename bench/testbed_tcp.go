@@ -13,6 +13,7 @@ import (
 	"github.com/reconnbench/reconnbench/netsim"
 	"github.com/reconnbench/reconnbench/realnet"
 	"github.com/reconnbench/reconnbench/replay"
+	"github.com/reconnbench/reconnbench/resultset"
 )
 
 // serverCommand returns the command of a tcpBed's server process, whose
@@ -52,7 +53,7 @@ func newTCPBed(entries int, proxy bool, rec *recorder) (*tcpBed, error) {
 			b.mu.Lock()
 			b.insts = append(b.insts, &remoteStore{bed: b, gen: gen, done: make(chan struct{})})
 			b.mu.Unlock()
-			rec.add(EventServerUp, fmt.Sprint(gen+1))
+			rec.add(resultset.EventServerUp, fmt.Sprint(gen+1))
 		},
 		OnEvent: b.event,
 	})

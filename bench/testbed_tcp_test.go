@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/reconnbench/reconnbench/resultset"
 )
 
 // TestTCPCycle runs restart cycles on real loopback TCP with the server a
@@ -36,7 +38,7 @@ func TestTCPCycle(t *testing.T) {
 			if c.Recovered != tc.recovers {
 				t.Fatalf("recovered = %v, want %v; trace:\n%s", c.Recovered, tc.recovers, traceString(c.Trace))
 			}
-			servers := strings.Count(traceString(c.Trace), EventServerUp)
+			servers := strings.Count(traceString(c.Trace), resultset.EventServerUp)
 			if !c.Recovered {
 				if c.Detected || c.Lost != 1000 {
 					t.Errorf("blackhole: detected = %v, lost = %d; want silence noticed by nobody and the whole log lost", c.Detected, c.Lost)

@@ -7,32 +7,11 @@ import (
 	"time"
 
 	"github.com/reconnbench/reconnbench/netsim"
+	"github.com/reconnbench/reconnbench/resultset"
 )
-
-// Event kinds in a cycle's trace.
-const (
-	EventState       = "state"        // the channel's connectivity state changed (Detail: the state)
-	EventDial        = "dial"         // a dial attempt ended (Detail: its outcome)
-	EventGiveUp      = "give-up"      // the client closed a connection (Detail: its local address)
-	EventFault       = "fault"        // the fault was injected (Detail: its name)
-	EventServerUp    = "server-up"    // a server instance started (Detail: its generation)
-	EventReplayStart = "replay-start" // the strategy triggered a replay
-	EventReplayEnd   = "replay-end"   // a replay RPC ended (Detail: "ok" or the error)
-	EventLost        = "lost"         // the strategy reported the connection lost
-	EventRecovered   = "recovered"    // a replay completed on the final server instance
-)
-
-// Event is one moment of a restart cycle.
-type Event struct {
-	At     time.Duration // since the fault; negative before it
-	Kind   string
-	Detail string
-}
-
-func (e Event) String() string { return fmt.Sprintf("%12v %-12s %s", e.At, e.Kind, e.Detail) }
 
 // WriteTrace prints a trace one event a line.
-func WriteTrace(w io.Writer, trace []Event) error {
+func WriteTrace(w io.Writer, trace []resultset.Event) error {
 	for _, e := range trace {
 		if _, err := fmt.Fprintln(w, e); err != nil {
 			return err
@@ -67,22 +46,22 @@ func (r *recorder) DialEnded(d netsim.Dial) {
 	if d.Outcome == netsim.TimedOut {
 		detail += " after " + d.End.Sub(d.Start).String()
 	}
-	r.add(EventDial, detail)
+	r.add(resultset.EventDial, detail)
 }
 
 // GaveUp implements netsim.Observer.
-func (r *recorder) GaveUp(c netsim.ConnInfo) { r.add(EventGiveUp, string(c.Local)) }
+func (r *recorder) GaveUp(c netsim.ConnInfo) { r.add(resultset.EventGiveUp, string(c.Local)) }
 
 // trace returns the events up to end as offsets from the fault at t0.
-func (r *recorder) trace(t0, end time.Time) []Event {
+func (r *recorder) trace(t0, end time.Time) []resultset.Event {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	trace := make([]Event, 0, len(r.events))
+	trace := make([]resultset.Event, 0, len(r.events))
 	for _, e := range r.events {
 		if e.at.After(end) {
 			break
 		}
-		trace = append(trace, Event{At: e.at.Sub(t0), Kind: e.kind, Detail: e.info})
+		trace = append(trace, resultset.Event{At: e.at.Sub(t0), Kind: e.kind, Detail: e.info})
 	}
 	return trace
 }

@@ -1,4 +1,4 @@
-package main
+package plots
 
 import (
 	"fmt"
@@ -10,6 +10,8 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/reconnbench/reconnbench/resultset"
 )
 
 // endLabels writes each curve's name and final value just right of where
@@ -72,7 +74,7 @@ func (t boundedTicks) Ticks(min, max float64) []plot.Tick {
 // within a given time, per strategy, a panel per fault, all traffic modes
 // pooled. Missed cycles stay in the denominator, so a curve that ends
 // below 1 shows the share that never recovered.
-func cdfFigure(d *Dataset, run *Run) (*Figure, error) {
+func cdfFigure(d *resultset.Set, run *resultset.Run) (*Figure, error) {
 	var panels []*plot.Plot
 	cols := min(2, len(d.Faults))
 	for _, f := range d.Faults {
@@ -90,10 +92,10 @@ func cdfFigure(d *Dataset, run *Run) (*Figure, error) {
 		for _, s := range d.Strategies {
 			cv := curve{s: s}
 			for _, t := range d.Traffic {
-				c := run.Cells[Cell{s, f, t}]
-				_, n := c.Count("missed/op")
+				c := run.Cells[resultset.Cell{Strategy: s, Fault: f, Traffic: t}]
+				_, n := c.Count(resultset.UnitMissed)
 				cv.cycles += n
-				cv.times = append(cv.times, c.Values("recover-sec/op")...)
+				cv.times = append(cv.times, inSeconds(c, resultset.UnitRecover)...)
 			}
 			if cv.cycles == 0 {
 				continue

@@ -1,4 +1,4 @@
-package main
+package plots
 
 import (
 	"fmt"
@@ -10,6 +10,8 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/reconnbench/reconnbench/resultset"
 )
 
 // heatmap draws a strategy × release table of coloured cells with the
@@ -72,7 +74,7 @@ func (h heatmap) DataRange() (xmin, xmax, ymin, ymax float64) {
 }
 
 // heatPanel is the strategy × release table of one value per cell.
-func heatPanel(d *Dataset, title string, cellOf func(string) Cell, value func(*Samples) (float64, string),
+func heatPanel(d *resultset.Set, title string, cellOf func(string) resultset.Cell, value func(*resultset.Samples) (float64, string),
 	full color.RGBA, max float64, showX, showY bool) *plot.Plot {
 	h := heatmap{max: max, full: full}
 	for _, s := range d.Strategies {
@@ -106,7 +108,7 @@ func heatPanel(d *Dataset, title string, cellOf func(string) Cell, value func(*S
 }
 
 // heatPage lays out heat panels, cells of a fixed size.
-func heatPage(d *Dataset, title string, legend []legendItem, grid [][]*plot.Plot) page {
+func heatPage(d *resultset.Set, title string, legend []legendItem, grid [][]*plot.Plot) page {
 	cols := len(grid[0])
 	cellW, cellH := 0.7, 0.55
 	w := float64(cols)*(cellW*float64(len(d.Runs))+0.9) + 3.0
@@ -122,14 +124,14 @@ var (
 // missedFigure is figure 2: the fraction of restart cycles that never
 // recovered, strategy × release, a panel per fault (rows) and traffic
 // mode (columns).
-func missedFigure(d *Dataset) (*Figure, error) {
+func missedFigure(d *resultset.Set) (*Figure, error) {
 	var grid [][]*plot.Plot
 	for fi, f := range d.Faults {
 		var row []*plot.Plot
 		for ti, t := range d.Traffic {
-			row = append(row, heatPanel(d, f+", "+t+" traffic", func(s string) Cell { return Cell{s, f, t} },
-				func(c *Samples) (float64, string) {
-					k, n := c.Count("missed/op")
+			row = append(row, heatPanel(d, f+", "+t+" traffic", func(s string) resultset.Cell { return resultset.Cell{Strategy: s, Fault: f, Traffic: t} },
+				func(c *resultset.Samples) (float64, string) {
+					k, n := c.Count(resultset.UnitMissed)
 					if n == 0 {
 						return math.NaN(), "–"
 					}
@@ -164,13 +166,13 @@ func fraction(f float64) string {
 
 // dialsFigure is figure 3: median dial attempts per restart cycle,
 // strategy × release, a panel per fault, for one traffic mode.
-func dialsFigure(d *Dataset, traffic string) (*Figure, error) {
-	median := func(c *Samples) (float64, string) {
-		xs := c.Values("dials/op")
+func dialsFigure(d *resultset.Set, traffic string) (*Figure, error) {
+	median := func(c *resultset.Samples) (float64, string) {
+		xs := c.Values(resultset.UnitDials)
 		if len(xs) == 0 {
 			return math.NaN(), "–"
 		}
-		m := Summarize(xs).Median
+		m := resultset.Summarize(xs).Median
 		return m, strconv.FormatFloat(m, 'g', 3, 64)
 	}
 	top := 0.0
@@ -186,7 +188,7 @@ func dialsFigure(d *Dataset, traffic string) (*Figure, error) {
 	cols := min(2, len(d.Faults))
 	var panels []*plot.Plot
 	for i, f := range d.Faults {
-		panels = append(panels, heatPanel(d, "fault: "+f, func(s string) Cell { return Cell{s, f, traffic} }, median,
+		panels = append(panels, heatPanel(d, "fault: "+f, func(s string) resultset.Cell { return resultset.Cell{Strategy: s, Fault: f, Traffic: traffic} }, median,
 			dialsHue, top, showXLabels(i, len(d.Faults), cols), i%cols == 0))
 	}
 	title := "Dial attempts per restart cycle, " + traffic + " traffic"

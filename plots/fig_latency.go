@@ -1,4 +1,4 @@
-package main
+package plots
 
 import (
 	"fmt"
@@ -9,19 +9,35 @@ import (
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/reconnbench/reconnbench/resultset"
 )
 
 // latency is a time unit and the fraction unit that counts the cycles in
 // which the event never happened, so never got a time.
 type latency struct {
-	unit, missUnit string // "recover-sec/op", "missed/op"
+	unit, missUnit string // such as resultset.UnitRecover, resultset.UnitMissed
 	missLabel      string // the band's tick label
 }
 
 var (
-	recovery  = latency{"recover-sec/op", "missed/op", "missed"}
-	detection = latency{"detect-sec/op", "undetected/op", "never"}
+	recovery  = latency{resultset.UnitRecover, resultset.UnitMissed, "missed"}
+	detection = latency{resultset.UnitDetect, resultset.UnitUndetected, "never"}
 )
+
+// inSeconds returns the values of a time unit, which results files hold in
+// nanoseconds, in seconds: the scale of every figure and table.
+func inSeconds(s *resultset.Samples, unit string) []float64 {
+	ns := s.Values(unit)
+	if len(ns) == 0 {
+		return nil
+	}
+	secs := make([]float64, len(ns))
+	for i, v := range ns {
+		secs[i] = v / 1e9
+	}
+	return secs
+}
 
 // missTicks labels the value range as usual and the band above it with
 // the miss label, so a miss reads as a miss on the axis itself.
@@ -46,15 +62,15 @@ func (t missTicks) Ticks(min, max float64) []plot.Tick {
 // time, an × in the strategy's colour in a band of its own above every
 // time, with k/n when only some did. A miss is never drawn as zero or
 // left out.
-func latencyPanel(d *Dataset, title string, m latency, cellOf func(strategy string) Cell, showX bool) (*plot.Plot, error) {
+func latencyPanel(d *resultset.Set, title string, m latency, cellOf func(strategy string) resultset.Cell, showX bool) (*plot.Plot, error) {
 	p := newPanel(title)
 	p.Y.Label.Text = "seconds after the fault"
 
 	top := 0.0
 	for _, r := range d.Runs {
 		for _, s := range d.Strategies {
-			if xs := r.Cells[cellOf(s)].Values(m.unit); len(xs) > 0 {
-				sum := Summarize(xs)
+			if xs := inSeconds(r.Cells[cellOf(s)], m.unit); len(xs) > 0 {
+				sum := resultset.Summarize(xs)
 				top = math.Max(top, math.Max(sum.Hi, sum.Median))
 			}
 		}
@@ -82,8 +98,8 @@ func latencyPanel(d *Dataset, title string, m latency, cellOf func(strategy stri
 				continue // not measured: nothing to draw, and the report says "–"
 			}
 			x := float64(ri) + (float64(si)-(n-1)/2)*step
-			if xs := c.Values(m.unit); len(xs) > 0 {
-				sum := Summarize(xs)
+			if xs := inSeconds(c, m.unit); len(xs) > 0 {
+				sum := resultset.Summarize(xs)
 				pts = append(pts, plotter.XY{X: x, Y: sum.Median})
 				errs = append(errs, struct{ Low, High float64 }{sum.Median - sum.Lo, sum.Hi - sum.Median})
 			}
@@ -130,7 +146,7 @@ func latencyPanel(d *Dataset, title string, m latency, cellOf func(strategy stri
 }
 
 // latencyLegend is the legend of the latency figures.
-func latencyLegend(d *Dataset, m latency, what string) []legendItem {
+func latencyLegend(d *resultset.Set, m latency, what string) []legendItem {
 	var items []legendItem
 	for _, s := range d.Strategies {
 		col, shape := strategyStyle(d, s)
@@ -142,7 +158,7 @@ func latencyLegend(d *Dataset, m latency, what string) []legendItem {
 }
 
 // latencyPage lays out one panel per key.
-func latencyPage(d *Dataset, title string, keys []string, legend []legendItem, panel func(k string, showX bool) (*plot.Plot, error)) (page, error) {
+func latencyPage(d *resultset.Set, title string, keys []string, legend []legendItem, panel func(k string, showX bool) (*plot.Plot, error)) (page, error) {
 	cols, panelH := 2, 8.0
 	switch len(keys) {
 	case 1:
@@ -170,11 +186,11 @@ func latencyPage(d *Dataset, title string, keys []string, legend []legendItem, p
 
 // recoveryFigure is figure 1: recovery time per strategy across releases,
 // a panel per fault, for one traffic mode.
-func recoveryFigure(d *Dataset, traffic string) (*Figure, error) {
+func recoveryFigure(d *resultset.Set, traffic string) (*Figure, error) {
 	title := "Recovery time after a server restart, " + traffic + " traffic"
 	pg, err := latencyPage(d, title, d.Faults, latencyLegend(d, recovery, "missed: no recovery"),
 		func(fault string, showX bool) (*plot.Plot, error) {
-			return latencyPanel(d, "fault: "+fault, recovery, func(s string) Cell { return Cell{s, fault, traffic} }, showX)
+			return latencyPanel(d, "fault: "+fault, recovery, func(s string) resultset.Cell { return resultset.Cell{Strategy: s, Fault: fault, Traffic: traffic} }, showX)
 		})
 	if err != nil {
 		return nil, err
@@ -187,11 +203,13 @@ func recoveryFigure(d *Dataset, traffic string) (*Figure, error) {
 
 // detectionFigure is figure 4: detection time after a blackhole, a panel
 // per traffic mode.
-func detectionFigure(d *Dataset) (*Figure, error) {
+func detectionFigure(d *resultset.Set) (*Figure, error) {
 	title := "Detection time after a blackhole"
 	pg, err := latencyPage(d, title, d.Traffic, latencyLegend(d, detection, "never: dead connection kept"),
 		func(traffic string, showX bool) (*plot.Plot, error) {
-			return latencyPanel(d, "traffic: "+traffic, detection, func(s string) Cell { return Cell{s, "blackhole", traffic} }, showX)
+			return latencyPanel(d, "traffic: "+traffic, detection, func(s string) resultset.Cell {
+				return resultset.Cell{Strategy: s, Fault: "blackhole", Traffic: traffic}
+			}, showX)
 		})
 	if err != nil {
 		return nil, err
@@ -202,7 +220,7 @@ func detectionFigure(d *Dataset) (*Figure, error) {
 			"client kept the dead connection to the end of the cycle.")
 }
 
-func runLabels(runs []*Run) []string {
+func runLabels(runs []*resultset.Run) []string {
 	l := make([]string, len(runs))
 	for i, r := range runs {
 		l[i] = r.Label

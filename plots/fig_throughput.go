@@ -1,15 +1,16 @@
-package main
+package plots
 
 import (
 	"math"
 	"sort"
 	"strconv"
-	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/reconnbench/reconnbench/resultset"
 )
 
 // throughputMetric is what the throughput figure plots: messages per
@@ -21,13 +22,13 @@ type throughputMetric struct {
 }
 
 var throughputMetrics = []throughputMetric{
-	{"msgs/s", "messages per second", func(v float64) float64 { return v }},
-	{"B/s", "MB per second", func(v float64) float64 { return v / 1e6 }},
-	{"sec/op", "replays per second", func(v float64) float64 { return 1 / v }},
+	{resultset.UnitMsgsPerS, "messages per second", func(v float64) float64 { return v }},
+	{resultset.UnitMBPerSec, "MB per second", func(v float64) float64 { return v }},
+	{resultset.UnitNsPerOp, "replays per second", func(v float64) float64 { return 1e9 / v }},
 }
 
 // pickThroughput returns the first metric every result has.
-func pickThroughput(d *Dataset) (throughputMetric, bool) {
+func pickThroughput(d *resultset.Set) (throughputMetric, bool) {
 	for _, m := range throughputMetrics {
 		ok := true
 		for _, t := range d.Throughput {
@@ -47,7 +48,7 @@ func pickThroughput(d *Dataset) (throughputMetric, bool) {
 // throughputFigure is figure 6: replay throughput across releases, a
 // panel per replay mode; nil when the results have no BenchmarkReplay
 // lines.
-func throughputFigure(d *Dataset) (*Figure, error) {
+func throughputFigure(d *resultset.Set) (*Figure, error) {
 	if len(d.Throughput) == 0 {
 		return nil, nil
 	}
@@ -55,20 +56,25 @@ func throughputFigure(d *Dataset) (*Figure, error) {
 	if !ok {
 		metric = throughputMetrics[0]
 	}
+	// Replays are measured per mode, and in older results per strategy
+	// and mode: a series per strategy where the names have one.
 	modeSet, stratSet := map[string]bool{}, map[string]bool{}
 	for _, t := range d.Throughput {
 		for k := range t.Bench {
-			s, mode, _ := strings.Cut(k, "/")
-			modeSet[mode], stratSet[s] = true, true
+			n, err := resultset.ParseName(k)
+			if err != nil {
+				return nil, err
+			}
+			modeSet[n.Get("mode")], stratSet[n.Get("strategy")] = true, true
 		}
 	}
-	modes := keys(modeSet)
+	modes := sortedKeys(modeSet)
 	sort.SliceStable(modes, func(i, j int) bool { return modes[i] == "stream" }) // the way replays are meant to run
 	labels := make([]string, len(d.Throughput))
 	for i, t := range d.Throughput {
 		labels[i] = t.Label
 	}
-	strategies := keys(stratSet)
+	strategies := sortedKeys(stratSet)
 	n := float64(len(strategies))
 	step := math.Min(0.75/n, 0.16)
 	var panels []*plot.Plot
@@ -82,7 +88,7 @@ func throughputFigure(d *Dataset) (*Figure, error) {
 			var pts plotter.XYs
 			var errs plotter.YErrors
 			for ti, t := range d.Throughput {
-				xs := t.Bench[s+"/"+mode].Values(metric.unit)
+				xs := t.Bench[replayName(s, mode)].Values(metric.unit)
 				if len(xs) == 0 {
 					continue
 				}
@@ -90,7 +96,7 @@ func throughputFigure(d *Dataset) (*Figure, error) {
 				for i, v := range xs {
 					conv[i] = metric.of(v)
 				}
-				sum := Summarize(conv)
+				sum := resultset.Summarize(conv)
 				top = math.Max(top, sum.Hi)
 				pts = append(pts, plotter.XY{X: float64(ti) + (float64(si)-(n-1)/2)*step, Y: sum.Median})
 				errs = append(errs, struct{ Low, High float64 }{sum.Median - sum.Lo, sum.Hi - sum.Median})
@@ -145,4 +151,25 @@ func (siTicks) Ticks(min, max float64) []plot.Tick {
 		}
 	}
 	return ticks
+}
+
+// sortedKeys returns the keys of a set, sorted.
+func sortedKeys(m map[string]bool) []string {
+	s := make([]string, 0, len(m))
+	for k := range m {
+		s = append(s, k)
+	}
+	sort.Strings(s)
+	return s
+}
+
+// replayName is the name of BenchmarkReplay for a mode, and for a strategy
+// where older results have one.
+func replayName(strategy, mode string) string {
+	n := resultset.Name{Base: resultset.Replay}
+	if strategy != "" {
+		n.Keys = append(n.Keys, resultset.Key{Key: "strategy", Value: strategy})
+	}
+	n.Keys = append(n.Keys, resultset.Key{Key: "mode", Value: mode})
+	return n.String()
 }

@@ -1,4 +1,4 @@
-package main
+package plots
 
 import (
 	"fmt"
@@ -12,7 +12,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
-	"github.com/reconnbench/reconnbench/bench"
+	"github.com/reconnbench/reconnbench/resultset"
 )
 
 // stateColors fill the connectivity-state bar of a timeline row.
@@ -75,22 +75,22 @@ func (g outlineGlyph) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point
 
 // markOf returns the mark of an event, or false for events drawn
 // otherwise (states, fault, server-up) or not at all (replay-end ok).
-func markOf(e bench.Event) (timelineMark, bool) {
+func markOf(e resultset.Event) (timelineMark, bool) {
 	switch e.Kind {
-	case bench.EventDial:
+	case resultset.EventDial:
 		if e.Detail == "accepted" {
 			return markDial, true
 		}
 		return markDialFail, true
-	case bench.EventGiveUp:
+	case resultset.EventGiveUp:
 		return markGiveUp, true
-	case bench.EventLost:
+	case resultset.EventLost:
 		return markLost, true
-	case bench.EventReplayStart:
+	case resultset.EventReplayStart:
 		return markReplay, true
-	case bench.EventReplayEnd:
+	case resultset.EventReplayEnd:
 		return markReplayErr, e.Detail != "ok"
-	case bench.EventRecovered:
+	case resultset.EventRecovered:
 		return markRecovered, true
 	}
 	return timelineMark{}, false
@@ -100,8 +100,8 @@ func markOf(e bench.Event) (timelineMark, bool) {
 // coloured bar, dials above it, the client's and strategy's actions below
 // it, the server's restarts as dashed ticks and the fault as a line.
 type timeline struct {
-	rows   [][]bench.Event // first row at the top
-	lo, hi float64         // seconds since the fault
+	rows   [][]resultset.Event // first row at the top
+	lo, hi float64             // seconds since the fault
 }
 
 // segment is a connectivity state and how long it lasted, in seconds.
@@ -114,7 +114,7 @@ type segment struct {
 // lasts until the next, the one in force when the window opens starts at
 // its left edge, and states that changed again at the same instant are
 // left out (they have no length to draw).
-func stateSegments(events []bench.Event, lo, hi float64) []segment {
+func stateSegments(events []resultset.Event, lo, hi float64) []segment {
 	var out []segment
 	state, from := "", lo
 	end := func(to float64) {
@@ -123,7 +123,7 @@ func stateSegments(events []bench.Event, lo, hi float64) []segment {
 		}
 	}
 	for _, e := range events {
-		if e.Kind != bench.EventState {
+		if e.Kind != resultset.EventState {
 			continue
 		}
 		if t := e.At.Seconds(); t > lo {
@@ -149,7 +149,7 @@ func (tl timeline) Plot(c draw.Canvas, p *plot.Plot) {
 		}
 
 		for _, e := range events {
-			if e.Kind == bench.EventServerUp && secs(e.At) > tl.lo {
+			if e.Kind == resultset.EventServerUp && secs(e.At) > tl.lo {
 				x := trX(secs(e.At))
 				c.StrokeLine2(draw.LineStyle{Color: faintColor, Width: vg.Points(1.2), Dashes: []vg.Length{vg.Points(3), vg.Points(2)}},
 					x, trY(y-0.46), x, trY(y+0.46))
@@ -235,12 +235,12 @@ func (o outcomes) Plot(c draw.Canvas, p *plot.Plot) {
 // timelineFigure is figure 7: one restart cycle per strategy on a shared
 // time axis, for one run, fault and traffic mode; nil when the run has
 // no trace of them.
-func timelineFigure(d *Dataset, run *Run, fault, traffic string) (*Figure, error) {
+func timelineFigure(d *resultset.Set, run *resultset.Run, fault, traffic string) (*Figure, error) {
 	var names []string
-	var rows [][]bench.Event
+	var rows [][]resultset.Event
 	last := 0.0
 	for _, s := range d.Strategies {
-		ev, ok := run.Traces[Cell{s, fault, traffic}]
+		ev, ok := run.Traces[resultset.Cell{Strategy: s, Fault: fault, Traffic: traffic}]
 		if !ok {
 			continue
 		}
@@ -261,7 +261,7 @@ func timelineFigure(d *Dataset, run *Run, fault, traffic string) (*Figure, error
 	var out outcomes
 	out.x = hi + 0.03*(hi-lo)
 	for _, ev := range rows {
-		i := slices.IndexFunc(ev, func(e bench.Event) bool { return e.Kind == bench.EventRecovered })
+		i := slices.IndexFunc(ev, func(e resultset.Event) bool { return e.Kind == resultset.EventRecovered })
 		if i < 0 {
 			out.text, out.ok = append(out.text, "no recovery"), append(out.ok, false)
 			continue

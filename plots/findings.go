@@ -1,16 +1,18 @@
-package main
+package plots
 
 import (
 	"fmt"
 	"math"
 	"slices"
 	"strings"
+
+	"github.com/reconnbench/reconnbench/resultset"
 )
 
 // missedAt is the share of a cell's cycles that never recovered, with the
 // counts; ok is false where the cell was not measured.
-func missedAt(r *Run, c Cell) (frac float64, k, n int, ok bool) {
-	k, n = r.Cells[c].Count("missed/op")
+func missedAt(r *resultset.Run, c resultset.Cell) (frac float64, k, n int, ok bool) {
+	k, n = r.Cells[c].Count(resultset.UnitMissed)
 	if n == 0 {
 		return math.NaN(), 0, 0, false
 	}
@@ -21,7 +23,7 @@ func missedAt(r *Run, c Cell) (frac float64, k, n int, ok bool) {
 // to the next within a series.
 type onset struct {
 	strategy   string
-	cell       Cell
+	cell       resultset.Cell
 	from, to   string // the release before, the release where it rises
 	kFrom, nF  int
 	kTo, nTo   int
@@ -32,13 +34,13 @@ type onset struct {
 
 // onsets finds, per strategy and cell, the first release whose missed
 // fraction is higher than that of the release before it.
-func onsets(d *Dataset, runs []*Run) []onset {
+func onsets(d *resultset.Set, runs []*resultset.Run) []onset {
 	var out []onset
 	for _, s := range d.Strategies {
 		for _, f := range d.Faults {
 			for _, t := range d.Traffic {
-				c := Cell{s, f, t}
-				var have []*Run
+				c := resultset.Cell{Strategy: s, Fault: f, Traffic: t}
+				var have []*resultset.Run
 				for _, r := range runs {
 					if _, _, _, ok := missedAt(r, c); ok {
 						have = append(have, r)
@@ -71,7 +73,7 @@ func onsets(d *Dataset, runs []*Run) []onset {
 
 // onsetSentences groups onsets that say the same thing into one sentence
 // per strategy and release.
-func onsetSentences(d *Dataset, runs []*Run) []string {
+func onsetSentences(d *resultset.Set, runs []*resultset.Run) []string {
 	type key struct {
 		strategy, from, to, before string
 		full, allLater, someLater  bool
@@ -85,7 +87,7 @@ func onsetSentences(d *Dataset, runs []*Run) []string {
 		if cells[k] == nil {
 			order = append(order, k)
 		}
-		cells[k] = append(cells[k], o.cell.String())
+		cells[k] = append(cells[k], o.cell.Situation())
 		counts[k] = append(counts[k], fmt.Sprintf("%d/%d", o.kTo, o.nTo))
 	}
 	newest := runs[len(runs)-1].Label
@@ -132,15 +134,15 @@ func onsetSentences(d *Dataset, runs []*Run) []string {
 
 // findingGroup is the findings of one series (toolchain, clock, link).
 type findingGroup struct {
-	series Series
+	series resultset.Series
 	items  []string
 }
 
 // findings are the report's conclusions in plain sentences, computed from
 // the data, per series, the main series first.
-func findings(d *Dataset) []findingGroup {
+func findings(d *resultset.Set) []findingGroup {
 	var out []findingGroup
-	for _, runs := range seriesRuns(d) {
+	for _, runs := range d.SeriesRuns() {
 		var fs []string
 		if len(runs) > 1 {
 			on := onsetSentences(d, runs)
@@ -167,7 +169,7 @@ func findings(d *Dataset) []findingGroup {
 
 // neverSentences names the cells a strategy misses in every cycle on
 // every release measured.
-func neverSentences(d *Dataset, runs []*Run) []string {
+func neverSentences(d *resultset.Set, runs []*resultset.Run) []string {
 	var out []string
 	for _, s := range d.Strategies {
 		var never []string
@@ -175,13 +177,13 @@ func neverSentences(d *Dataset, runs []*Run) []string {
 			for _, t := range d.Traffic {
 				measured, all := false, true
 				for _, r := range runs {
-					if fr, _, _, ok := missedAt(r, Cell{s, f, t}); ok {
+					if fr, _, _, ok := missedAt(r, resultset.Cell{Strategy: s, Fault: f, Traffic: t}); ok {
 						measured = true
 						all = all && fr == 1
 					}
 				}
 				if measured && all {
-					never = append(never, Cell{s, f, t}.String())
+					never = append(never, resultset.Cell{Strategy: s, Fault: f, Traffic: t}.Situation())
 				}
 			}
 		}
@@ -198,7 +200,7 @@ func neverSentences(d *Dataset, runs []*Run) []string {
 
 // alwaysSentence names the strategies that recover in every cycle of
 // every cell of every release.
-func alwaysSentence(d *Dataset, runs []*Run) string {
+func alwaysSentence(d *resultset.Set, runs []*resultset.Run) string {
 	var always []string
 	for _, s := range d.Strategies {
 		ok, measured := true, false
@@ -224,26 +226,26 @@ func alwaysSentence(d *Dataset, runs []*Run) string {
 
 // fastestSentences say, per fault, which strategy recovers fastest on a
 // release, among those that never missed that fault in any traffic mode.
-func fastestSentences(d *Dataset, r *Run) []string {
+func fastestSentences(d *resultset.Set, r *resultset.Run) []string {
 	var out []string
 	for _, f := range d.Faults {
 		type cand struct {
 			s   string
-			sum Summary
+			sum resultset.Summary
 		}
 		var cands []cand
 		for _, s := range d.Strategies {
 			var times []float64
 			clean, measured := true, false
 			for _, t := range d.Traffic {
-				if fr, _, _, ok := missedAt(r, Cell{s, f, t}); ok {
+				if fr, _, _, ok := missedAt(r, resultset.Cell{Strategy: s, Fault: f, Traffic: t}); ok {
 					measured = true
 					clean = clean && fr == 0
 				}
-				times = append(times, r.Cells[Cell{s, f, t}].Values("recover-sec/op")...)
+				times = append(times, inSeconds(r.Cells[resultset.Cell{Strategy: s, Fault: f, Traffic: t}], resultset.UnitRecover)...)
 			}
 			if measured && clean && len(times) > 0 {
-				cands = append(cands, cand{s, Summarize(times)})
+				cands = append(cands, cand{s, resultset.Summarize(times)})
 			}
 		}
 		if len(cands) == 0 {
@@ -273,7 +275,7 @@ func fastestSentences(d *Dataset, r *Run) []string {
 
 // detectionSentence says which strategies' clients notice a blackhole,
 // and how soon, on a release.
-func detectionSentence(d *Dataset, r *Run) string {
+func detectionSentence(d *resultset.Set, r *resultset.Run) string {
 	if !slices.Contains(d.Faults, "blackhole") {
 		return ""
 	}
@@ -282,17 +284,17 @@ func detectionSentence(d *Dataset, r *Run) string {
 		var times []float64
 		k, n := 0, 0
 		for _, t := range d.Traffic {
-			c := r.Cells[Cell{s, "blackhole", t}]
-			ck, cn := c.Count("undetected/op")
+			c := r.Cells[resultset.Cell{Strategy: s, Fault: "blackhole", Traffic: t}]
+			ck, cn := c.Count(resultset.UnitUndetected)
 			k, n = k+ck, n+cn
-			times = append(times, c.Values("detect-sec/op")...)
+			times = append(times, inSeconds(c, resultset.UnitDetect)...)
 		}
 		switch {
 		case n == 0:
 		case k == n:
 			never = append(never, "**"+s+"**")
 		case k == 0:
-			sum := Summarize(times)
+			sum := resultset.Summarize(times)
 			detect = append(detect, fmt.Sprintf("**%s** (median %s, %s to %s)", s, secs(sum.Median), secs(sum.Min), secs(sum.Max)))
 		default:
 			detect = append(detect, fmt.Sprintf("**%s** (in %d of %d cycles)", s, n-k, n))

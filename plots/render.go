@@ -1,4 +1,4 @@
-package main
+package plots
 
 import (
 	"bytes"
@@ -15,6 +15,8 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgsvg"
+
+	"github.com/reconnbench/reconnbench/resultset"
 )
 
 // Figure is one figure, drawn in memory and waiting to be written as
@@ -63,7 +65,7 @@ var shapes = []draw.GlyphDrawer{
 
 // strategyStyle gives a strategy the same colour and shape in every
 // figure: by its place among the strategies measured.
-func strategyStyle(d *Dataset, s string) (color.Color, draw.GlyphDrawer) {
+func strategyStyle(d *resultset.Set, s string) (color.Color, draw.GlyphDrawer) {
 	i := max(slices.Index(d.Strategies, s), 0)
 	return palette[i%len(palette)], shapes[i%len(shapes)]
 }

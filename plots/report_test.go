@@ -1,19 +1,22 @@
-package main
+package plots
 
 import (
 	"strings"
 	"testing"
+
+	"github.com/reconnbench/reconnbench/resultset"
+	"github.com/reconnbench/reconnbench/resultset/resultsettest"
 )
 
 // load reads synthetic results files, one per release.
-func load(t *testing.T, files map[string]string) *Dataset {
+func load(t *testing.T, files map[string]string) *resultset.Set {
 	t.Helper()
 	dir := t.TempDir()
 	var paths []string
 	for name, content := range files {
-		paths = append(paths, write(t, dir, name, content))
+		paths = append(paths, resultsettest.Write(t, dir, name, content))
 	}
-	d, err := Load(paths)
+	d, err := resultset.Load(paths)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -22,13 +25,13 @@ func load(t *testing.T, files map[string]string) *Dataset {
 
 func TestCellText(t *testing.T) {
 	var b strings.Builder
-	b.WriteString(configBlock("v1.85.0", "go1.26.8", "virtual", "local"))
+	b.WriteString(resultsettest.Config("v1.85.0", "go1.26.8", "virtual", "local"))
 	for _, s := range []float64{1, 1.1, 1.2, 1.3, 1.4, 1.5} {
-		b.WriteString(reconnect("all", "crash", "idle", s, 2))
-		b.WriteString(reconnect("none", "crash", "idle", -1, 0))
+		b.WriteString(resultsettest.Line("all", "crash", "idle", s, 2))
+		b.WriteString(resultsettest.Line("none", "crash", "idle", -1, 0))
 	}
 	for _, s := range []float64{1, 2, 3, -1, 4, -1} {
-		b.WriteString(reconnect("some", "crash", "idle", s, 2))
+		b.WriteString(resultsettest.Line("some", "crash", "idle", s, 2))
 	}
 	d := load(t, map[string]string{"grpc-v1.85.0.txt": b.String()})
 	r := d.Runs[0]
@@ -38,7 +41,7 @@ func TestCellText(t *testing.T) {
 		{"some", "2.50 s, missed 2/6"},
 		{"unmeasured", "–"},
 	} {
-		if got := cellText(r.Cells[Cell{tc.strategy, "crash", "idle"}]); got != tc.want {
+		if got := cellText(r.Cells[resultset.Cell{Strategy: tc.strategy, Fault: "crash", Traffic: "idle"}]); got != tc.want {
 			t.Errorf("%s: %q, want %q", tc.strategy, got, tc.want)
 		}
 	}
@@ -46,13 +49,13 @@ func TestCellText(t *testing.T) {
 
 func TestFindings(t *testing.T) {
 	var partial strings.Builder // v1.50.0: "good" misses 1 of 6 busy crash cycles, then recovers again
-	partial.WriteString(synth("v1.50.0", "virtual"))
-	partial.WriteString(reconnect("good", "crash", "busy", -1, 0))
+	partial.WriteString(resultsettest.Release("v1.50.0", "virtual"))
+	partial.WriteString(resultsettest.Line("good", "crash", "busy", -1, 0))
 	d := load(t, map[string]string{
-		"grpc-v1.40.1.txt": synth("v1.40.1", "virtual"),
-		"grpc-v1.41.0.txt": synth("v1.41.0", "virtual"),
+		"grpc-v1.40.1.txt": resultsettest.Release("v1.40.1", "virtual"),
+		"grpc-v1.41.0.txt": resultsettest.Release("v1.41.0", "virtual"),
 		"grpc-v1.50.0.txt": partial.String(),
-		"grpc-v1.85.0.txt": synth("v1.85.0", "virtual"),
+		"grpc-v1.85.0.txt": resultsettest.Release("v1.85.0", "virtual"),
 	})
 	got := findingsText(d)
 	for _, want := range []string{
@@ -72,10 +75,10 @@ func TestFindings(t *testing.T) {
 }
 
 func TestFindingsKeepSeriesApart(t *testing.T) {
-	real := strings.Replace(synth("v1.85.0", "virtual"), "clock: virtual", "clock: real", 1)
+	real := strings.Replace(resultsettest.Release("v1.85.0", "virtual"), "clock: virtual", "clock: real", 1)
 	d := load(t, map[string]string{
-		"grpc-v1.40.1.txt":      synth("v1.40.1", "virtual"),
-		"grpc-v1.85.0.txt":      synth("v1.85.0", "virtual"),
+		"grpc-v1.40.1.txt":      resultsettest.Release("v1.40.1", "virtual"),
+		"grpc-v1.85.0.txt":      resultsettest.Release("v1.85.0", "virtual"),
 		"grpc-v1.85.0.real.txt": real,
 	})
 	got := findingsText(d)
@@ -93,10 +96,10 @@ func TestFindingsKeepSeriesApart(t *testing.T) {
 }
 
 // findingsText is the findings one a line, each series under a heading.
-func findingsText(d *Dataset) string {
+func findingsText(d *resultset.Set) string {
 	var b strings.Builder
 	for _, g := range findings(d) {
-		b.WriteString("## " + g.series.describe() + "\n" + strings.Join(g.items, "\n") + "\n")
+		b.WriteString("## " + g.series.Describe() + "\n" + strings.Join(g.items, "\n") + "\n")
 	}
 	return b.String()
 }

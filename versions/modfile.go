@@ -1,4 +1,4 @@
-package main
+package versions
 
 import (
 	"encoding/json"
@@ -21,18 +21,26 @@ const (
 	perfFloor = "v0.0.0-20220411212318-84e58bfe0a7e"
 	// goleakVersion is the main go.mod's; it needs go 1.20.
 	goleakVersion = "v1.3.0"
+	// statsVersion is the main go.mod's; it needs go 1.17.
+	statsVersion = "v0.14.0"
+	// modFloor is the oldest golang.org/x/mod with semver as today; it
+	// needs go 1.18, where newer ones need a newer go than some releases.
+	modFloor = "v0.14.0"
 	// goFloor is the lowest go line: the oldest toolchain of the
 	// compatibility table. Releases that need more raise it.
 	goFloor = "1.21"
 )
 
-// builtPackages are the packages a per-release run builds; the module files
-// cover their dependencies and tests, nothing else (not the plots).
-var builtPackages = []string{"./bench", "./netsim", "./replay", "./strategies"}
+// builtPackages are the packages a per-release run builds with their
+// tests: the bench test binary, which imports netsim, replay, resultset
+// and strategies. The module files cover them and nothing else (not the
+// plots, not the other packages' tests, some of which use APIs newer than
+// v1.30).
+var builtPackages = []string{"./bench"}
 
-// writeModFiles creates or recreates vdir/go.mod and go.sum for release v,
+// WriteModFiles creates or recreates vdir/go.mod and go.sum for release v,
 // running the go command in the module root.
-func writeModFiles(root, vdir, v string) error {
+func WriteModFiles(root, vdir, v string) error {
 	modulePath, err := mainModulePath(root)
 	if err != nil {
 		return err
@@ -46,38 +54,52 @@ func writeModFiles(root, vdir, v string) error {
 	}
 	f := new(modfile.File)
 	f.AddModuleStmt(modulePath)
-	f.AddComment("// The suite built against gRPC-Go " + v + ", used with go test -modfile. Written by `go run ./versions add`.")
+	f.AddComment("// The suite built against gRPC-Go " + v + ", used with go test -modfile. Written by `reconnbench add`.")
 	if err := f.AddGoStmt(goLine); err != nil {
 		return err
 	}
-	for _, req := range [][2]string{{grpcModule, v}, {"golang.org/x/perf", perfFloor}, {"go.uber.org/goleak", goleakVersion}} {
+	for _, req := range [][2]string{{GRPCModule, v}, {"golang.org/x/perf", perfFloor}, {"go.uber.org/goleak", goleakVersion},
+		{"github.com/montanaflynn/stats", statsVersion}, {"golang.org/x/mod", modFloor}} {
 		if err := f.AddRequire(req[0], req[1]); err != nil {
 			return err
 		}
 	}
 	// Another dependency's requirement must never raise gRPC-Go above v.
-	if err := f.AddReplace(grpcModule, "", grpcModule, v); err != nil {
+	if err := f.AddReplace(GRPCModule, "", GRPCModule, v); err != nil {
 		return err
 	}
 	data, err := f.Format()
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(vdir, 0o755); err != nil {
+	// The new files are made beside the old ones and replace them only
+	// once the go command has completed them, so a failure leaves a
+	// tracked release as it was.
+	if err := os.MkdirAll(filepath.Dir(vdir), 0o755); err != nil {
 		return err
 	}
-	mod := filepath.Join(vdir, "go.mod")
-	sum := filepath.Join(vdir, "go.sum")
+	tmp, err := os.MkdirTemp(filepath.Dir(vdir), "."+filepath.Base(vdir)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	mod := filepath.Join(tmp, "go.mod")
 	if err := os.WriteFile(mod, data, 0o644); err != nil {
 		return err
 	}
-	os.Remove(sum)
 	// Let the go command add the indirect requirements and go.sum lines of
 	// what is actually built.
 	args := append([]string{"list", "-modfile=" + mod, "-mod=mod", "-deps", "-test"}, builtPackages...)
 	if _, err := goCmd(root, args...); err != nil {
-		os.RemoveAll(vdir)
 		return fmt.Errorf("gRPC-Go %s: %w", v, err)
+	}
+	if err := os.MkdirAll(vdir, 0o755); err != nil {
+		return err
+	}
+	for _, name := range []string{"go.mod", "go.sum"} {
+		if err := os.Rename(filepath.Join(tmp, name), filepath.Join(vdir, name)); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -96,7 +118,7 @@ func mainModulePath(root string) (string, error) {
 
 // releaseGoLine returns the go line of gRPC-Go v's own go.mod.
 func releaseGoLine(v string) (string, error) {
-	out, err := goCmd("", "mod", "download", "-json", grpcModule+"@"+v)
+	out, err := goCmd("", "mod", "download", "-json", GRPCModule+"@"+v)
 	if err != nil {
 		return "", err
 	}

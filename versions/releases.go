@@ -1,4 +1,4 @@
-package main
+package versions
 
 import (
 	"bytes"
@@ -8,21 +8,22 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"golang.org/x/mod/semver"
 )
 
 const (
-	grpcModule = "google.golang.org/grpc"
-	// oldest is the first release the suite supports.
-	oldest = "v1.30.0"
+	GRPCModule = "google.golang.org/grpc"
+	// Oldest is the first release the suite supports.
+	Oldest = "v1.30.0"
 )
 
-// proxyReleases asks the module proxy, through the go command, for every
-// gRPC-Go release from oldest on, pre-releases left out, in order.
-func proxyReleases() ([]string, error) {
-	out, err := goCmd("", "list", "-m", "-versions", "-json", grpcModule)
+// ProxyReleases asks the module proxy, through the go command, for every
+// gRPC-Go release from Oldest on, pre-releases left out, in order.
+func ProxyReleases() ([]string, error) {
+	out, err := goCmd("", "list", "-m", "-versions", "-json", GRPCModule)
 	if err != nil {
 		return nil, fmt.Errorf("listing gRPC-Go releases: %w", err)
 	}
@@ -32,7 +33,7 @@ func proxyReleases() ([]string, error) {
 	}
 	var rels []string
 	for _, v := range m.Versions {
-		if semver.Prerelease(v) == "" && semver.Compare(v, oldest) >= 0 {
+		if semver.Prerelease(v) == "" && semver.Compare(v, Oldest) >= 0 {
 			rels = append(rels, v)
 		}
 	}
@@ -40,8 +41,8 @@ func proxyReleases() ([]string, error) {
 	return rels, nil
 }
 
-// latestPatches keeps the newest patch release of each minor.
-func latestPatches(rels []string) []string {
+// LatestPatches keeps the newest patch release of each minor.
+func LatestPatches(rels []string) []string {
 	byMinor := map[string]string{}
 	for _, v := range rels {
 		mm := semver.MajorMinor(v)
@@ -57,14 +58,14 @@ func latestPatches(rels []string) []string {
 	return out
 }
 
-// checkRelease makes sure v is a gRPC-Go release on the proxy that the
+// CheckRelease makes sure v is a gRPC-Go release on the proxy that the
 // suite supports, saying which ones are when it is not.
-func checkRelease(v string, rels []string) error {
+func CheckRelease(v string, rels []string) error {
 	if !semver.IsValid(v) || semver.Canonical(v) != v {
 		return fmt.Errorf("%q is not a release version: want a full semantic version such as v1.65.0", v)
 	}
-	if semver.Compare(v, oldest) < 0 {
-		return fmt.Errorf("gRPC-Go %s is older than %s, the oldest release the suite supports", v, oldest)
+	if semver.Compare(v, Oldest) < 0 {
+		return fmt.Errorf("gRPC-Go %s is older than %s, the oldest release the suite supports", v, Oldest)
 	}
 	for _, r := range rels {
 		if r == v {
@@ -72,7 +73,7 @@ func checkRelease(v string, rels []string) error {
 		}
 	}
 	// The proxy's list leaves out some tags it still serves.
-	if out, err := goCmd("", "list", "-m", "-json", grpcModule+"@"+v); err == nil {
+	if out, err := goCmd("", "list", "-m", "-json", GRPCModule+"@"+v); err == nil {
 		var m struct{ Version string }
 		if json.Unmarshal(out, &m) == nil && m.Version == v {
 			return nil
@@ -82,12 +83,12 @@ func checkRelease(v string, rels []string) error {
 	if len(rels) > 0 {
 		newest = rels[len(rels)-1]
 	}
-	return fmt.Errorf("gRPC-Go %s is not on the module proxy (newest release: %s; `go run ./versions list` shows them all)", v, newest)
+	return fmt.Errorf("gRPC-Go %s is not on the module proxy (newest release: %s; `make versions` shows them all)", v, newest)
 }
 
 // tracked returns the releases that have a module file set in dir, in
 // order.
-func tracked(dir string) ([]string, error) {
+func Tracked(dir string) ([]string, error) {
 	matches, err := filepath.Glob(filepath.Join(dir, "v*", "go.mod"))
 	if err != nil {
 		return nil, err
@@ -103,9 +104,9 @@ func tracked(dir string) ([]string, error) {
 	return rels, nil
 }
 
-// defaultSet reads the default releases from dir/default.txt: one a line,
+// DefaultSet reads the default releases from dir/default.txt: one a line,
 // with # comments.
-func defaultSet(dir string) ([]string, error) {
+func DefaultSet(dir string) ([]string, error) {
 	data, err := os.ReadFile(filepath.Join(dir, "default.txt"))
 	if err != nil {
 		return nil, err
@@ -123,18 +124,18 @@ func defaultSet(dir string) ([]string, error) {
 	return rels, nil
 }
 
-// selectReleases turns a VERSIONS value into releases: "default" (or
+// Select turns a VERSIONS value into releases: "default" (or
 // empty), "all" (every tracked release), or a list of versions, each of
 // which must be tracked.
-func selectReleases(dir, spec string) ([]string, error) {
-	have, err := tracked(dir)
+func Select(dir, spec string) ([]string, error) {
+	have, err := Tracked(dir)
 	if err != nil {
 		return nil, err
 	}
 	words := strings.FieldsFunc(spec, func(r rune) bool { return r == ' ' || r == ',' || r == '\t' })
 	switch {
 	case len(words) == 0 || (len(words) == 1 && words[0] == "default"):
-		return defaultSet(dir)
+		return DefaultSet(dir)
 	case len(words) == 1 && words[0] == "all":
 		return have, nil
 	}
@@ -145,8 +146,8 @@ func selectReleases(dir, spec string) ([]string, error) {
 		if !strings.HasPrefix(v, "v") {
 			v = "v" + v
 		}
-		if !contains(have, v) {
-			return nil, fmt.Errorf("unknown gRPC-Go release %q in VERSIONS: valid are default, all, or releases with module files (%s ... %s; `go run ./versions list`)", w, first(have), last(have))
+		if !slices.Contains(have, v) {
+			return nil, fmt.Errorf("unknown gRPC-Go release %q in VERSIONS: valid are default, all, or releases with module files (%s ... %s; `make versions`)", w, first(have), last(have))
 		}
 		if !seen[v] {
 			seen[v] = true
@@ -174,12 +175,14 @@ func last(l []string) string {
 // goCmd runs the go command in dir and returns its standard output; a
 // failure carries its standard error.
 func goCmd(dir string, args ...string) ([]byte, error) {
-	return goCmdContext(context.Background(), dir, nil, args...)
+	return GoContext(context.Background(), dir, nil, args...)
 }
 
-// goCmdContext runs the go command in dir with extra environment, until
-// ctx ends.
-func goCmdContext(ctx context.Context, dir string, env []string, args ...string) ([]byte, error) {
+// GoContext runs the go command in dir with extra environment, until ctx
+// ends, and returns its standard output; a failure carries its standard
+// error. Ending ctx kills the go command and every compiler and linker it
+// started.
+func GoContext(ctx context.Context, dir string, env []string, args ...string) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, "go", args...)
 	ownGroup(cmd)
 	cmd.Dir = dir

@@ -2,10 +2,12 @@ module github.com/reconnbench/reconnbench
 
 go 1.21
 
-// The suite built against gRPC-Go v1.49.0: go test -modfile=versions/v1.49.0/go.mod. Written by `go run ./versions add`.
+// The suite built against gRPC-Go v1.49.0, used with go test -modfile. Written by `reconnbench add`.
 
 require (
+	github.com/montanaflynn/stats v0.14.0
 	go.uber.org/goleak v1.3.0
+	golang.org/x/mod v0.14.0
 	golang.org/x/perf v0.0.0-20220411212318-84e58bfe0a7e
 	google.golang.org/grpc v1.49.0
 )

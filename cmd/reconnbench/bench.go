@@ -1,0 +1,120 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"path/filepath"
+	"runtime"
+
+	"github.com/reconnbench/reconnbench/bench"
+	"github.com/reconnbench/reconnbench/netsim"
+	"github.com/reconnbench/reconnbench/resultset"
+	"github.com/reconnbench/reconnbench/versions"
+)
+
+// runBench runs the reconnect matrix against the selected releases (make
+// bench).
+func runBench(args []string) error {
+	c, err := parseRunFlags(args)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signalContext()
+	defer stop()
+	return c.runAll(ctx)
+}
+
+// parseRunFlags reads `versions bench` flags and checks every value before
+// anything runs.
+func parseRunFlags(args []string) (*runConfig, error) {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	var (
+		releases   = fs.String("versions", "default", "releases: default, all, or a list")
+		toolchain  = fs.String("go", "", "Go toolchain such as go1.23.12 (default: the go command's own)")
+		strategies = fs.String("strategies", "", "strategies (default all)")
+		faults     = fs.String("faults", "", "faults (default all)")
+		traffic    = fs.String("traffic", "", "traffic modes (default all)")
+		count      = fs.Int("count", 6, "result lines per cell")
+		clock      = fs.String("clock", string(bench.Virtual), "virtual or real")
+		link       = fs.String("link", netsim.Local.Name, "link profile")
+		results    = fs.String("results", "results", "results folder")
+		shardFlag  = fs.String("shard", "", "run the i-th of n slices: i/n")
+		verbose    = fs.Bool("v", false, "print a line per cell")
+		noTput     = fs.Bool("no-throughput", false, "skip BenchmarkReplay after each release's cells")
+		jobs       = fs.Int("j", 0, "cell processes at a time (default: the number of CPUs on the virtual clock, 8 per CPU on the real clock)")
+		resume     = fs.Bool("resume", false, "keep the releases already complete in the results folder, and the cells an interrupted run finished; run only what is missing")
+	)
+	if err := parseFlags(fs, args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("bench takes flags only (-h lists them), not %q", fs.Args())
+	}
+	c := &runConfig{results: *results, verbose: *verbose, link: *link, jobs: *jobs, noThroughput: *noTput, resume: *resume}
+	var err error
+	if c.releases, err = versions.Select(versions.Dir, *releases); err != nil {
+		return nil, err
+	}
+	if c.shard, err = parseShard(*shardFlag); err != nil {
+		return nil, err
+	}
+	m := bench.DefaultMatrix()
+	if s := bench.ParseList(*strategies); len(s) > 0 {
+		m.Strategies = s
+	}
+	if f := bench.ParseList(*faults); len(f) > 0 {
+		m.Faults = f
+	}
+	if t := bench.ParseList(*traffic); len(t) > 0 {
+		m.Traffic = nil
+		for _, name := range t {
+			m.Traffic = append(m.Traffic, bench.Traffic(name))
+		}
+	}
+	if m.Count = *count; m.Count < 1 {
+		return nil, fmt.Errorf("COUNT %d: must be a whole number of runs, at least 1", m.Count)
+	}
+	if m.Clock, err = bench.ParseClock(*clock); err != nil {
+		return nil, err
+	}
+	if _, err := netsim.LookupProfile(*link); err != nil {
+		return nil, err
+	}
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	c.matrix = m
+	if c.jobs < 0 {
+		return nil, fmt.Errorf("-j %d: must be at least 1, or 0 for the default", c.jobs)
+	}
+	if err := c.resolveToolchain(*toolchain); err != nil {
+		return nil, err
+	}
+	if err := checkWritable(c.results); err != nil {
+		return nil, err
+	}
+	if c.jobs == 0 {
+		c.jobs = defaultJobs(c.matrix.Clock)
+	}
+	return c, nil
+}
+
+// checkWritable makes sure results can be written to dir, creating it if
+// need be, before anything runs.
+func checkWritable(dir string) error {
+	p, err := resultset.CreatePending(filepath.Join(dir, ".writable"))
+	if err != nil {
+		return err
+	}
+	p.Discard()
+	return nil
+}
+
+// defaultJobs is how many cell processes run at once: virtual cells are
+// CPU-bound, real ones mostly wait.
+func defaultJobs(clock bench.Clock) int {
+	if clock == bench.Real {
+		return 8 * runtime.NumCPU()
+	}
+	return runtime.NumCPU()
+}

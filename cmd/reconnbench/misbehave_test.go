@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/reconnbench/reconnbench/bench"
+)
+
+// testRelease is the release of the module's own go.mod: its module files
+// need no download.
+const testRelease = "v1.85.0"
+
+// syncBuffer is a log that cells running in parallel can share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// tinyRun is a runConfig for one release, one fault and one traffic mode
+// with short cycles, writing into a fresh results folder.
+func tinyRun(t *testing.T, clock bench.Clock, strategies ...string) (*runConfig, *syncBuffer) {
+	t.Helper()
+	bin := benchBinary(t)
+	t.Chdir(moduleRoot) // the module root, where the runner builds
+	m := bench.DefaultMatrix()
+	m.Strategies, m.Faults, m.Traffic, m.Count, m.Clock = strategies, []string{"crash"}, []bench.Traffic{bench.Busy}, 1, clock
+	log := &syncBuffer{}
+	return &runConfig{
+		releases: []string{testRelease}, goVersion: runtime.Version(), matrix: m, link: "local",
+		results: t.TempDir(), shard: shard{1, 1}, jobs: 2, noThroughput: true, log: log,
+		extra:    []string{"-matrix.settle=100ms", "-matrix.downtime=100ms", "-matrix.deadline=3s"},
+		prebuilt: map[string]string{testRelease: bin},
+	}, log
+}
+
+// TestMisbehavingStrategies runs, in the bench test binary, strategies
+// that panic in each of their hooks, deadlock inside the bubble, never
+// return or spin, beside one that behaves. Each that cannot be measured
+// is a failed cell whose report gives the reason and a stack excerpt
+// pointing at the strategy's code; the spinning one is measured on the
+// real clock; the behaving one is measured; and the release's results
+// keep every cell that was measured.
+func TestMisbehavingStrategies(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the bench test binary")
+	}
+	c, log := tinyRun(t, bench.Virtual, "watcher",
+		"misbehave-panic-options", "misbehave-panic-dial", "misbehave-panic-watch",
+		"misbehave-deadlock", "misbehave-hang", "misbehave-spin")
+	c.extra = append(c.extra, "-matrix.misbehave", "-matrix.stall=2s")
+
+	defer func() {
+		if t.Failed() || testing.Verbose() {
+			t.Logf("log:\n%s", log)
+		}
+	}()
+	err := c.runAll(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "1 of 1 releases failed: "+testRelease) {
+		t.Fatalf("runAll = %v, want the release to fail", err)
+	}
+	out := log.String()
+	cell := func(s string) string { return "Reconnect/strategy=" + s + "/fault=crash/traffic=busy" }
+	for _, tc := range []struct{ strategy, reason, frame string }{
+		{"misbehave-panic-options", "panic: misbehave: DialOptions panics", `bench\.misbehaving\.DialOptions`},
+		{"misbehave-panic-dial", "panic: misbehave: the dialer panics", `bench\.misbehaving\.DialOptions\.func1`},
+		{"misbehave-panic-watch", "panic: misbehave: Watch panics", `bench\.misbehaving\.Watch`},
+		{"misbehave-deadlock", "strategy goroutines still running 10s after the cycle ended", `bench\.misbehaving\.Watch`},
+		{"misbehave-hang", "the cycle did not end within", `bench\.misbehaving\.DialOptions`},
+	} {
+		// The cell's report: its FAILED line and the indented excerpt
+		// under it.
+		re := regexp.MustCompile(`(?m)^reconnbench: gRPC-Go ` + testRelease + `: ` + regexp.QuoteMeta(cell(tc.strategy)) +
+			` FAILED: exit status \d+: ([^\n]*)\n((?:    [^\n]*\n)+)`)
+		m := re.FindStringSubmatch(out)
+		if m == nil {
+			t.Errorf("%s: no FAILED report with a stack excerpt", tc.strategy)
+			continue
+		}
+		if !strings.Contains(m[1], tc.reason) {
+			t.Errorf("%s: reason %q, want %q", tc.strategy, m[1], tc.reason)
+		}
+		if !regexp.MustCompile(tc.frame).MatchString(m[2]) || !strings.Contains(m[2], "misbehave_test.go:") {
+			t.Errorf("%s: the excerpt does not point at the strategy (%s in misbehave_test.go):\n%s", tc.strategy, tc.frame, m[2])
+		}
+	}
+	if !strings.Contains(out, cell("misbehave-spin")+" stalled the virtual clock") {
+		t.Errorf("the spinning strategy was not rerun on the real clock")
+	}
+
+	// The cells that ran to the end are kept, in the release's file.
+	data, err := os.ReadFile(c.resultPath(testRelease))
+	if err != nil {
+		t.Fatal(err)
+	}
+	results := string(data)
+	for _, s := range []string{"watcher", "misbehave-spin"} {
+		if !strings.Contains(results, "Benchmark"+cell(s)+" ") {
+			t.Errorf("results lack the %s cell:\n%s", s, results)
+		}
+	}
+	if strings.Count(results, "BenchmarkReconnect/") != 2 {
+		t.Errorf("results have %d cells, want the 2 that ran to the end:\n%s", strings.Count(results, "BenchmarkReconnect/"), results)
+	}
+	if !strings.Contains(results, "clock: real\n\nBenchmark"+cell("misbehave-spin")) {
+		t.Errorf("the spinning cell's results do not say clock: real:\n%s", results)
+	}
+	// The failed cells are what a resumed run would redo.
+	kept, _ := filepath.Glob(filepath.Join(c.partialDir(testRelease), "*.txt"))
+	if len(kept) != 2 {
+		t.Errorf("partial folder holds %v, want the two finished cells", kept)
+	}
+}

@@ -1,0 +1,25 @@
+package main
+
+import (
+	"flag"
+	"os"
+
+	"github.com/reconnbench/reconnbench/plots"
+)
+
+// runPlots draws the figures and writes the report of a results folder
+// (package plots).
+func runPlots(args []string) error {
+	fs := flag.NewFlagSet("plots", flag.ContinueOnError)
+	results := fs.String("results", "results", "results folder to read, and to write figures/ and REPORT.md into")
+	traffic := fs.String("traffic", "", "traffic mode of the recovery, dials and timeline figures (default idle, or the first the results have)")
+	release := fs.String("release", "", "release of the distribution and timeline figures, as a version or a label such as \"v1.85.0 (real)\" (default the newest)")
+	svg := fs.Bool("svg", true, "write each figure as SVG too")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := noArgs(fs); err != nil {
+		return err
+	}
+	return plots.Write(*results, plots.Options{Traffic: *traffic, Release: *release, SVG: *svg}, os.Stderr)
+}

@@ -1,0 +1,24 @@
+// Package resultset is reconnbench's results model: everything that
+// writes, reads or interprets a results file goes through it.
+//
+// Results files are in the Go benchmark format, written and read through
+// golang.org/x/perf/benchfmt, so benchstat reads them as they are. A
+// reconnect cell is one benchmark, named by its keys:
+//
+//	BenchmarkReconnect/strategy=watcher/fault=crash/traffic=idle
+//
+// Cell formats and parses such names; the keys are listed once, in
+// name.go, and the reader still accepts older spellings (scenario= for
+// fault=), so results files of earlier runs keep working. Units are
+// constants here (units.go) and are always read as written: benchfmt's
+// conversions (recover-ns/op to recover-sec/op) are undone on reading.
+//
+// Files are written complete or not at all (Create, CreatePending,
+// CreateTrace commit by renaming), read whole and checked (ReadFile), and
+// grouped by release, series and cell (Load, Set). Summaries of samples
+// (Summarize, Compare) are the ones benchstat uses, from x/perf's
+// benchmath, with medians and percentiles from montanaflynn/stats.
+//
+// The package builds against every tracked gRPC-Go release's module files,
+// whose go line may be 1.21: it keeps to that language version.
+package resultset

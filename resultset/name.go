@@ -1,0 +1,238 @@
+package resultset
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+
+	"golang.org/x/perf/benchfmt"
+)
+
+// Benchmark kinds: the base of a benchmark name.
+const (
+	Reconnect = "Reconnect" // a cell of the reconnect matrix, one restart cycle per iteration
+	Replay    = "Replay"    // replay throughput on the real clock (testing.B)
+	Transport = "Transport" // transport throughput on the real clock (testing.B)
+)
+
+// A Name is a benchmark name split the way benchstat splits it: a base
+// and "key=value" parts, without the "Benchmark" prefix of a results line
+// and without the GOMAXPROCS suffix ("-2") testing.B adds. Benchstat's
+// -col and -row take the keys (/strategy, /fault, ...), so every parameter
+// that varies within a run is a key.
+type Name struct {
+	Base string
+	Keys []Key // in the order of the name
+}
+
+// A Key is one "key=value" part of a benchmark name.
+type Key struct{ Key, Value string }
+
+// ParseName splits a benchmark name. It accepts the name with or without
+// "Benchmark" and a GOMAXPROCS suffix; every part after the base must be
+// key=value with a key made of letters, digits, '-' and '_'.
+func ParseName(name string) (Name, error) {
+	base, parts := benchfmt.Name(strings.TrimPrefix(name, "Benchmark")).Parts()
+	n := Name{Base: string(base)}
+	if n.Base == "" {
+		return n, fmt.Errorf("benchmark name %q has no base", name)
+	}
+	for _, p := range parts {
+		if p[0] == '-' {
+			continue // GOMAXPROCS, which benchfmt splits off last
+		}
+		k, v, ok := strings.Cut(string(p[1:]), "=")
+		if !ok || !validKey(k) {
+			return n, fmt.Errorf("benchmark name %q: part %q is not key=value", name, p[1:])
+		}
+		n.Keys = append(n.Keys, Key{k, v})
+	}
+	return n, nil
+}
+
+func validKey(k string) bool {
+	if k == "" {
+		return false
+	}
+	for _, r := range k {
+		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// String returns the name as benchfmt writes it after "Benchmark".
+func (n Name) String() string {
+	var b strings.Builder
+	b.WriteString(n.Base)
+	for _, k := range n.Keys {
+		b.WriteString("/" + k.Key + "=" + k.Value)
+	}
+	return b.String()
+}
+
+// Get returns the value of key k, or "" if the name has none.
+func (n Name) Get(k string) string {
+	for _, kv := range n.Keys {
+		if kv.Key == k {
+			return kv.Value
+		}
+	}
+	return ""
+}
+
+// A Cell is one cell of the reconnect matrix: the values of the keys of
+// its name. Cells are comparable, so they key maps.
+type Cell struct {
+	Strategy string
+	Fault    string
+	Traffic  string
+}
+
+// cellKey is a key of a Reconnect name. The keys are listed once, here:
+// formatting, parsing and the short form all follow this table, so a new
+// parameter of the cycle is a field of Cell and a row below.
+type cellKey struct {
+	key   string
+	field func(*Cell) *string
+	// older spellings the reader still accepts, so that results files
+	// written before a rename keep working
+	old []string
+}
+
+var cellKeys = []cellKey{
+	{key: "strategy", field: func(c *Cell) *string { return &c.Strategy }},
+	{key: "fault", field: func(c *Cell) *string { return &c.Fault }, old: []string{"scenario"}},
+	{key: "traffic", field: func(c *Cell) *string { return &c.Traffic }},
+}
+
+// CellKeys returns the keys of a Reconnect name, in the order of the name.
+func CellKeys() []string {
+	keys := make([]string, len(cellKeys))
+	for i, k := range cellKeys {
+		keys[i] = k.key
+	}
+	return keys
+}
+
+// Name returns the cell's benchmark name.
+func (c Cell) Name() Name {
+	n := Name{Base: Reconnect}
+	for _, k := range cellKeys {
+		n.Keys = append(n.Keys, Key{k.key, *k.field(&c)})
+	}
+	return n
+}
+
+// String returns the cell's benchmark name, without "Benchmark".
+func (c Cell) String() string { return c.Name().String() }
+
+// Values returns the values of the cell's keys in the order of the name,
+// such as ["watcher", "crash", "idle"].
+func (c Cell) Values() []string {
+	vs := make([]string, len(cellKeys))
+	for i, k := range cellKeys {
+		vs[i] = *k.field(&c)
+	}
+	return vs
+}
+
+// Check reports a value that a name cannot carry: an empty one, or one
+// with a slash or white space, which would split it, or ending in a
+// hyphen and digits, which reads as a GOMAXPROCS suffix.
+func (c Cell) Check() error {
+	for _, k := range cellKeys {
+		if err := checkValue(*k.field(&c)); err != nil {
+			return fmt.Errorf("%s %w", k.key, err)
+		}
+	}
+	return nil
+}
+
+func checkValue(v string) error {
+	switch {
+	case v == "":
+		return fmt.Errorf("is empty")
+	case strings.ContainsRune(v, '/') || strings.IndexFunc(v, unicode.IsSpace) >= 0:
+		return fmt.Errorf("%q: a value of a benchmark name cannot hold a slash or white space", v)
+	}
+	if prefix, procs := benchfmt.Name(v).Parts(); len(procs) > 0 && len(prefix) < len(v) {
+		return fmt.Errorf("%q: a value of a benchmark name cannot end in a hyphen and digits", v)
+	}
+	return nil
+}
+
+// Short returns the cell's values separated by spaces, as tables show a
+// cell: "watcher crash idle".
+func (c Cell) Short() string { return strings.Join(c.Values(), " ") }
+
+// Situation returns the values of the cell's keys other than the
+// strategy, separated by slashes, such as "crash/idle": what a strategy
+// faced, which every finding about it names.
+func (c Cell) Situation() string {
+	var vs []string
+	for _, k := range cellKeys {
+		if k.key != "strategy" {
+			vs = append(vs, *k.field(&c))
+		}
+	}
+	return strings.Join(vs, "/")
+}
+
+// Cell returns the reconnect cell the name identifies. Every key of the
+// cell must be there once, with a value; keys that no cell has are
+// errors, so that a typo never passes for another cell.
+func (n Name) Cell() (Cell, error) {
+	var c Cell
+	if n.Base != Reconnect {
+		return c, fmt.Errorf("benchmark %s is not a reconnect cell (want Benchmark%s/...)", n, Reconnect)
+	}
+	seen := make([]bool, len(cellKeys))
+	for _, kv := range n.Keys {
+		i := cellKeyIndex(kv.Key)
+		switch {
+		case i < 0:
+			return c, fmt.Errorf("benchmark %s: unknown key %q (valid: %s)", n, kv.Key, strings.Join(CellKeys(), ", "))
+		case seen[i]:
+			return c, fmt.Errorf("benchmark %s: key %s given twice", n, cellKeys[i].key)
+		case kv.Value == "":
+			return c, fmt.Errorf("benchmark %s: key %s has no value", n, kv.Key)
+		}
+		seen[i] = true
+		*cellKeys[i].field(&c) = kv.Value
+	}
+	for i, ok := range seen {
+		if !ok {
+			return c, fmt.Errorf("benchmark %s lacks key %s (a reconnect cell has %s)", n, cellKeys[i].key, strings.Join(CellKeys(), ", "))
+		}
+	}
+	if err := c.Check(); err != nil {
+		return c, fmt.Errorf("benchmark %s: %w", n, err)
+	}
+	return c, nil
+}
+
+func cellKeyIndex(key string) int {
+	for i, k := range cellKeys {
+		if k.key == key {
+			return i
+		}
+		for _, old := range k.old {
+			if old == key {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// ParseCell returns the reconnect cell named name, which may carry the
+// "Benchmark" prefix and a GOMAXPROCS suffix.
+func ParseCell(name string) (Cell, error) {
+	n, err := ParseName(name)
+	if err != nil {
+		return Cell{}, err
+	}
+	return n.Cell()
+}

@@ -1,0 +1,57 @@
+package resultset
+
+import "golang.org/x/perf/benchfmt"
+
+// Units of a reconnect result. Every unit is per cycle ("/op"); a results
+// line averages over its cycles, its iteration count. Time units contain
+// "ns" so that benchstat scales them: it shows recover-ns/op as
+// recover-sec/op. This package always reads values as written.
+const (
+	UnitRecover    = "recover-ns/op" // fault to replay complete on the last server instance; recovered cycles only
+	UnitMissed     = "missed/op"     // fraction of cycles that never recovered
+	UnitDetect     = "detect-ns/op"  // fault to the last broken connection given up; detected cycles only
+	UnitUndetected = "undetected/op" // fraction of cycles whose broken connection was never given up
+	UnitRestart    = "restart-ns/op" // fault to the last server instance serving
+	UnitDials      = "dials/op"      // dial attempts from the fault to the end of the cycle
+	UnitLost       = "lost-msgs/op"  // log entries the last server instance lacks at the end
+	UnitDuplicated = "dup-msgs/op"   // extra copies of log entries on the last server instance
+	UnitReplays    = "replays/op"    // replay streams that ended on the last server instance
+)
+
+// Units of the throughput benchmarks (testing.B), besides the standard
+// ns/op, MB/s, B/op and allocs/op.
+const (
+	UnitNsPerOp   = "ns/op"
+	UnitMBPerSec  = "MB/s"
+	UnitMsgsPerS  = "msgs/s"  // messages per second
+	UnitGCPerMmsg = "gc/Mmsg" // GC cycles per million messages
+)
+
+// ReconnectUnits are the units of a reconnect result, in the order a
+// line carries them.
+var ReconnectUnits = []string{UnitRecover, UnitMissed, UnitDetect, UnitUndetected, UnitRestart,
+	UnitDials, UnitLost, UnitDuplicated, UnitReplays}
+
+// IsFraction reports whether unit is the fraction of a line's cycles in
+// which something happened (missed/op, undetected/op): its value is at
+// most 1, and a line's value counts for as many cycles as it averages.
+func IsFraction(unit string) bool { return unit == UnitMissed || unit == UnitUndetected }
+
+// IsTime reports whether unit is a duration in nanoseconds.
+func IsTime(unit string) bool {
+	switch unit {
+	case UnitRecover, UnitDetect, UnitRestart, UnitNsPerOp:
+		return true
+	}
+	return false
+}
+
+// asWritten returns a value's unit and value as the file has them:
+// benchfmt converts some units on reading (recover-ns/op to
+// recover-sec/op) and keeps the original beside the converted form.
+func asWritten(v benchfmt.Value) (unit string, value float64) {
+	if v.OrigUnit != "" {
+		return v.OrigUnit, v.OrigValue
+	}
+	return v.Unit, v.Value
+}
