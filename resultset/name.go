@@ -2,6 +2,7 @@ package resultset
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"unicode"
 
@@ -70,6 +71,16 @@ func (n Name) String() string {
 		b.WriteString("/" + k.Key + "=" + k.Value)
 	}
 	return b.String()
+}
+
+// BenchPattern returns the -test.bench pattern that selects this benchmark
+// alone.
+func (n Name) BenchPattern() string {
+	parts := []string{"^" + regexp.QuoteMeta("Benchmark"+n.Base) + "$"}
+	for _, k := range n.Keys {
+		parts = append(parts, "^"+regexp.QuoteMeta(k.Key+"="+k.Value)+"$")
+	}
+	return strings.Join(parts, "/")
 }
 
 // Get returns the value of key k, or "" if the name has none.

@@ -109,6 +109,9 @@ func TestParseName(t *testing.T) {
 	if got := n.String(); got != "Transport/net=netsim/load=raw" {
 		t.Errorf("String() = %q", got)
 	}
+	if got, want := n.BenchPattern(), "^BenchmarkTransport$/^net=netsim$/^load=raw$"; got != want {
+		t.Errorf("BenchPattern() = %q, want %q", got, want)
+	}
 }
 
 // FuzzCellName holds format and parse to being each other's inverse:

@@ -56,10 +56,6 @@ func runCompare(args []string) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	yours, err := canonicalCopies(files, filepath.Join(tmp, "yours"))
-	if err != nil {
-		return err
-	}
 	bsArgs := []string{"tool", "benchstat"}
 	switch {
 	case *base != "":
@@ -67,21 +63,33 @@ func runCompare(args []string) error {
 		if err != nil {
 			return fmt.Errorf("baseline: %w", err)
 		}
-		if common := intersect(have, releasesOf(baseFiles)); len(common) == 0 {
+		// Releases of one side only would be tables of one column.
+		common := intersect(have, releasesOf(baseFiles))
+		if len(common) == 0 {
 			return fmt.Errorf("the baseline %s has none of the releases in %s (%s)", *base, *results, strings.Join(have, " "))
 		}
-		baseline, err := canonicalCopies(baseFiles, filepath.Join(tmp, "baseline"))
+		baseline, err := canonicalCopies(ofReleases(baseFiles, common), filepath.Join(tmp, "baseline"))
 		if err != nil {
 			return err
 		}
-		bsArgs = append(bsArgs, "-table", "grpc", "-col", ".file")
+		// One table per release and series; a toolchain of its own still
+		// lines up with the baseline, since that is a comparison worth making.
+		bsArgs = append(bsArgs, "-table", "grpc,clock,net,link", "-col", ".file")
 		for _, f := range baseline {
 			bsArgs = append(bsArgs, "baseline="+f)
+		}
+		yours, err := canonicalCopies(ofReleases(files, common), filepath.Join(tmp, "yours"))
+		if err != nil {
+			return err
 		}
 		for _, f := range yours {
 			bsArgs = append(bsArgs, "yours="+f)
 		}
 	default:
+		yours, err := canonicalCopies(files, filepath.Join(tmp, "yours"))
+		if err != nil {
+			return err
+		}
 		bsArgs = append(bsArgs, "-col", "grpc")
 		if *a != "" {
 			bsArgs = append(bsArgs, "-filter", fmt.Sprintf("grpc:%s OR grpc:%s", *a, *b))
@@ -117,6 +125,17 @@ func releasesOf(files []string) []string {
 	}
 	semver.Sort(rels)
 	return rels
+}
+
+// ofReleases returns the files named for one of rels.
+func ofReleases(files, rels []string) []string {
+	var out []string
+	for _, f := range files {
+		if slices.Contains(rels, resultset.ReleaseOfFile(f)) {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 func intersect(a, b []string) []string {

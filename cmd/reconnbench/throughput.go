@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -200,11 +199,11 @@ func benchLeaves(ctx context.Context, bin, pattern string) ([]string, error) {
 // runLeaf runs the one benchmark called name, as benchfmt names it
 // (without "Benchmark").
 func runLeaf(ctx context.Context, bin, name, benchtime string) ([]*resultset.Result, error) {
-	parts := strings.Split("Benchmark"+name, "/")
-	for i, p := range parts {
-		parts[i] = "^" + regexp.QuoteMeta(p) + "$"
+	n, err := resultset.ParseName(name)
+	if err != nil {
+		return nil, err
 	}
-	return runBenchProcess(ctx, bin, strings.Join(parts, "/"), benchtime)
+	return runBenchProcess(ctx, bin, n.BenchPattern(), benchtime)
 }
 
 // runBenchProcess runs the benchmarks pattern selects in test binary bin, in a
