@@ -53,7 +53,6 @@ bench:
 	$(RECONNBENCH) bench -versions '$(VERSIONS)' -go '$(GO)' -count '$(COUNT)' -clock '$(CLOCK)' \
 		-link '$(LINK)' -results '$(RESULTS)' -shard '$(SHARD)' -resume='$(RESUME)' \
 		-strategies '$(STRATEGIES)' -faults '$(FAULTS)' -traffic '$(TRAFFIC)'
-	$(RECONNBENCH) plots -results '$(RESULTS)'
 
 plots:
 	$(RECONNBENCH) plots -results '$(RESULTS)' -traffic '$(TRAFFIC)' -release '$(RELEASE)'
@@ -67,7 +66,7 @@ test:
 	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	$(GOCMD) test -race -count=1 ./...
 	@smoke=$$(mktemp -d) && trap 'rm -rf "$$smoke"' EXIT && \
-		$(RECONNBENCH) bench -versions '$(SMOKE_VERSIONS)' -count 1 -no-throughput -results "$$smoke"
+		$(RECONNBENCH) bench -versions '$(SMOKE_VERSIONS)' -count 1 -no-throughput -plots=false -results "$$smoke"
 
 compare:
 	$(RECONNBENCH) compare -results '$(RESULTS)' -a '$(A)' -b '$(B)' -base '$(BASE)'

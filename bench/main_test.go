@@ -22,6 +22,9 @@ import (
 // These flags configure it; the Makefile sets them.
 var (
 	matrixOut        = flag.String("matrix.out", "", "run the reconnect matrix and write its results to this `file`")
+	matrixDir        = flag.String("matrix.dir", "", "run the reconnect matrix and write each cell's results and trace to a file of its own in this `folder` (bench.CellFile), as it ends")
+	matrixWorkers    = flag.Int("matrix.workers", 1, "cells run at once, each cycle in a bubble of its own")
+	matrixCells      = flag.String("matrix.cells", "", "run the cells named in this `file`, one benchmark name a line, instead of every combination of -matrix.strategies, -matrix.faults and -matrix.traffic")
 	matrixStrategies = flag.String("matrix.strategies", "", "strategies to run, comma- or space-separated (default all)")
 	matrixFaults     = flag.String("matrix.faults", "", "faults to inject, comma- or space-separated (default all)")
 	matrixTraffic    = flag.String("matrix.traffic", "", "traffic modes, comma- or space-separated (default all)")
@@ -60,7 +63,7 @@ func TestMain(m *testing.M) {
 		registerMisbehaving()
 	}
 	StallLimit = *matrixStall
-	if *matrixOut != "" {
+	if *matrixOut != "" || *matrixDir != "" {
 		var err error
 		if matrix, err = matrixFromFlags(); err != nil {
 			fmt.Fprintln(os.Stderr, "reconnbench:", err)
@@ -84,7 +87,13 @@ func matrixFromFlags() (Matrix, error) {
 			mx.Traffic = append(mx.Traffic, Traffic(name))
 		}
 	}
-	mx.Count, mx.Cycles = *matrixCount, *matrixCycles
+	mx.Count, mx.Cycles, mx.Workers = *matrixCount, *matrixCycles, *matrixWorkers
+	if *matrixCells != "" {
+		var err error
+		if mx.Cells, err = ReadCellList(*matrixCells); err != nil {
+			return mx, err
+		}
+	}
 	mx.Clock = Clock(*matrixClock)
 	link, err := netsim.LookupProfile(*matrixLink)
 	if err != nil {
@@ -104,46 +113,55 @@ func matrixFromFlags() (Matrix, error) {
 	return mx, nil
 }
 
-// TestMatrix runs the reconnect matrix when -matrix.out is set, writing the
-// results in the Go benchmark format.
+// TestMatrix runs the reconnect matrix when -matrix.out or -matrix.dir is
+// set, writing the results in the Go benchmark format: into one file (and
+// the trace file beside it, with -matrix.trace), or cell by cell into a
+// folder.
 func TestMatrix(t *testing.T) {
-	if *matrixOut == "" {
-		t.Skip("set -matrix.out to run the reconnect matrix")
+	if *matrixOut == "" && *matrixDir == "" {
+		t.Skip("set -matrix.out or -matrix.dir to run the reconnect matrix")
 	}
 	env := Env{GRPC: GRPCVersion(), Go: GoVersion(), Clock: matrix.Clock}
-	f, err := resultset.Create(*matrixOut)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := matrix
-	var traces *resultset.PendingFile
-	if *matrixTrace != "" {
-		if traces, err = resultset.CreatePending(*matrixTrace); err != nil {
+	var sink Sink
+	var commit []*resultset.PendingFile
+	dest := *matrixDir
+	if *matrixDir != "" {
+		if err := os.MkdirAll(*matrixDir, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if err := resultset.WriteTraceHeader(traces); err != nil {
+		sink = DirSink{Dir: *matrixDir, Count: matrix.Count}
+	} else {
+		f, err := resultset.Create(*matrixOut)
+		if err != nil {
 			t.Fatal(err)
 		}
-		m.Traces = traces
+		fs := FileSink{Results: f.Benchfmt()}
+		commit = append(commit, f.PendingFile)
+		if *matrixTrace != "" {
+			traces, err := resultset.CreateTrace(*matrixTrace)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fs.Traces = traces
+			commit = append(commit, traces.PendingFile)
+		}
+		sink, dest = fs, f.Path()
 	}
 	start := time.Now()
 	progress := io.Discard
 	if *matrixProgress {
 		progress = os.Stderr
 	}
-	fmt.Fprintf(progress, "reconnbench: gRPC-Go %s, %s, %s clock: %d cells x %d runs -> %s\n",
-		env.GRPC, env.Go, env.Clock, len(matrix.Scenarios()), matrix.Count, f.Path())
-	failed := m.Run(t, env, f.Benchfmt(), progress)
+	fmt.Fprintf(progress, "reconnbench: gRPC-Go %s, %s, %s clock: %d cells x %d runs, %d at a time -> %s\n",
+		env.GRPC, env.Go, env.Clock, len(matrix.Scenarios()), matrix.Count, max(matrix.Workers, 1), dest)
+	failed := matrix.Run(t, env, sink, progress)
 	// Keep what was measured even if some cells failed.
-	if err := f.Commit(); err != nil {
-		t.Fatal(err)
-	}
-	if traces != nil {
-		if err := traces.Commit(); err != nil {
+	for _, p := range commit {
+		if err := p.Commit(); err != nil {
 			t.Fatal(err)
 		}
 	}
-	fmt.Fprintf(progress, "reconnbench: wrote %s in %v\n", f.Path(), time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(progress, "reconnbench: wrote %s in %v\n", dest, time.Since(start).Round(time.Millisecond))
 	stalled, stuck := false, false
 	for _, e := range failed {
 		fmt.Fprintln(os.Stderr, "reconnbench: FAILED", e)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -24,10 +25,13 @@ type Matrix struct {
 	Count      int   // result lines per cell
 	Cycles     int   // restart cycles averaged into each result line
 	Clock      Clock // Virtual or Real
-	Base       Scenario
-	// Traces, if set, receives the trace of each cell's first cycle in
-	// the trace file format.
-	Traces io.Writer
+	// Cells, if set, are the cells to run instead of every combination of
+	// the lists above.
+	Cells []resultset.Cell
+	// Workers is how many cells run at once, each cycle in a bubble (or,
+	// on the real clock, a network) of its own; 0 or 1 runs one at a time.
+	Workers int
+	Base    Scenario
 }
 
 // DefaultMatrix is every registered strategy, fault and traffic mode.
@@ -45,17 +49,21 @@ func DefaultMatrix() Matrix {
 // Validate checks every name and number in m, naming the first bad one and
 // what would be valid.
 func (m Matrix) Validate() error {
-	for _, s := range m.Strategies {
+	names, faults, traffic := m.Strategies, m.Faults, m.Traffic
+	for _, c := range m.Cells {
+		names, faults, traffic = append(names, c.Strategy), append(faults, c.Fault), append(traffic, Traffic(c.Traffic))
+	}
+	for _, s := range names {
 		if _, err := strategies.Lookup(s); err != nil {
 			return err
 		}
 	}
-	for _, f := range m.Faults {
+	for _, f := range faults {
 		if _, err := netsim.LookupFault(f); err != nil {
 			return err
 		}
 	}
-	for _, t := range m.Traffic {
+	for _, t := range traffic {
 		if _, err := ParseTraffic(string(t)); err != nil {
 			return err
 		}
@@ -72,16 +80,28 @@ func (m Matrix) Validate() error {
 	if m.Cycles <= 0 {
 		return fmt.Errorf("cycles %d: must be at least 1", m.Cycles)
 	}
-	if len(m.Strategies) == 0 || len(m.Faults) == 0 || len(m.Traffic) == 0 {
+	if m.Workers < 0 {
+		return fmt.Errorf("workers %d: must not be negative", m.Workers)
+	}
+	if len(m.Scenarios()) == 0 {
 		return errors.New("the matrix is empty: give at least one strategy, fault and traffic mode")
 	}
 	_, err := m.Base.resolveParams()
 	return err
 }
 
-// Scenarios returns the cells of m in the order they run.
+// Scenarios returns the cells of m in the order they run: Cells if set,
+// else every combination of the lists.
 func (m Matrix) Scenarios() []Scenario {
 	var scs []Scenario
+	if len(m.Cells) > 0 {
+		for _, c := range m.Cells {
+			sc := m.Base
+			sc.Strategy, sc.Fault, sc.Traffic = c.Strategy, c.Fault, Traffic(c.Traffic)
+			scs = append(scs, sc)
+		}
+		return scs
+	}
 	for _, s := range m.Strategies {
 		for _, f := range m.Faults {
 			for _, t := range m.Traffic {
@@ -104,61 +124,112 @@ func (e *CellError) Error() string { return e.Scenario.Name() + ": " + e.Err.Err
 
 func (e *CellError) Unwrap() error { return e.Err }
 
-// Run runs every cell, writing one result per run of Cycles cycles to w and
+// A Sink takes what the matrix measures, a cell at a time: Start as a cell
+// begins, Done with its results (one per run) and the trace of its first
+// cycle once every run of it has ended. A cell that cannot be measured
+// gets Start and no Done. Run calls a sink from one goroutine at a time.
+type Sink interface {
+	Start(sc Scenario) error
+	Done(sc Scenario, results []*benchfmt.Result, trace []resultset.Event) error
+}
+
+// Run runs every cell, Workers at a time, handing each to sink and writing
 // a line per cell to progress. A cell that fails is reported in the
-// returned errors and the others still run.
-func (m Matrix) Run(t *testing.T, env Env, w *benchfmt.Writer, progress io.Writer) []*CellError {
+// returned errors and the others still run, unless it leaves the process
+// stuck (a stalled bubble, a hung cycle): then the cells not started are
+// reported as not run.
+func (m Matrix) Run(t *testing.T, env Env, sink Sink, progress io.Writer) []*CellError {
 	scs := m.Scenarios()
-	var failed []*CellError
-	start := time.Now()
-	for i, sc := range scs {
-		cellStart := time.Now()
-		missed, err := m.runCell(t, env, sc, w)
+	workers := max(m.Workers, 1)
+	var (
+		mu      sync.Mutex // guards sink, progress, failed, stuck and next
+		failed  []*CellError
+		stuck   bool
+		next    int
+		started = time.Now()
+		ended   int
+	)
+	// take hands out the next cell, or false once there is none or the
+	// process is stuck.
+	take := func() (Scenario, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		if stuck || next == len(scs) {
+			return Scenario{}, false
+		}
+		sc := scs[next]
+		next++
+		if err := sink.Start(sc); err != nil {
+			failed = append(failed, &CellError{sc, err})
+			stuck = true // a sink that cannot write cannot keep anything
+			return Scenario{}, false
+		}
+		return sc, true
+	}
+	finish := func(sc Scenario, missed int, results []*benchfmt.Result, trace []resultset.Event, err error, took time.Duration) {
+		mu.Lock()
+		defer mu.Unlock()
+		if err == nil {
+			err = sink.Done(sc, results, trace)
+		}
 		status := fmt.Sprintf("missed %d/%d", missed, m.Count*m.Cycles)
 		if err != nil {
 			failed = append(failed, &CellError{sc, err})
 			status = "FAILED: " + err.Error()
-		}
-		fmt.Fprintf(progress, "[%d/%d %s] %s: %s in %v\n", i+1, len(scs), time.Since(start).Round(time.Second),
-			sc.Name(), status, time.Since(cellStart).Round(time.Millisecond))
-		if Stuck(err) {
 			// The stalled bubble or hung cycle keeps its goroutines;
 			// nothing more can run reliably in this process.
-			for _, rest := range scs[i+1:] {
-				failed = append(failed, &CellError{rest, errors.New("not run: an earlier cell left this process stuck")})
-			}
-			break
+			stuck = stuck || Stuck(err)
 		}
+		ended++
+		fmt.Fprintf(progress, "[%d/%d %s] %s: %s in %v\n", ended, len(scs), time.Since(started).Round(time.Second),
+			sc.Name(), status, took.Round(time.Millisecond))
+	}
+	t.Run("cells", func(t *testing.T) {
+		for w := 0; w < workers; w++ {
+			t.Run(fmt.Sprint("worker-", w), func(t *testing.T) {
+				t.Parallel()
+				for {
+					sc, ok := take()
+					if !ok {
+						return
+					}
+					start := time.Now()
+					missed, results, trace, err := m.runCell(t, env, sc)
+					finish(sc, missed, results, trace, err, time.Since(start))
+				}
+			})
+		}
+	})
+	for _, rest := range scs[next:] {
+		failed = append(failed, &CellError{rest, errors.New("not run: an earlier cell left this process stuck")})
 	}
 	return failed
 }
 
-func (m Matrix) runCell(t *testing.T, env Env, sc Scenario, w *benchfmt.Writer) (missed int, err error) {
+// runCell runs the Count results of one cell and returns them, with the
+// trace of its first cycle.
+func (m Matrix) runCell(t *testing.T, env Env, sc Scenario) (missed int, results []*benchfmt.Result, trace []resultset.Event, err error) {
 	for run := 0; run < m.Count; run++ {
 		cycles := make([]Cycle, m.Cycles)
 		for i := range cycles {
 			c, err := RunOn(t, m.Clock, sc)
 			if err != nil {
-				return missed, err
+				return missed, nil, nil, err
 			}
 			if c.Corrupt > 0 {
-				return missed, fmt.Errorf("%d log entries arrived corrupt: the network damaged data", c.Corrupt)
+				return missed, nil, nil, fmt.Errorf("%d log entries arrived corrupt: the network damaged data", c.Corrupt)
 			}
 			if !c.Recovered {
 				missed++
 			}
-			if m.Traces != nil && run == 0 && i == 0 {
-				if err := resultset.WriteCellTrace(m.Traces, resultset.CellTrace{Cell: sc.Cell(), Events: c.Trace}); err != nil {
-					return missed, err
-				}
+			if run == 0 && i == 0 {
+				trace = c.Trace
 			}
 			cycles[i] = c
 		}
-		if err := w.Write(Result(env, sc, cycles)); err != nil {
-			return missed, err
-		}
+		results = append(results, Result(env, sc, cycles))
 	}
-	return missed, nil
+	return missed, results, trace, nil
 }
 
 // ParseList splits a list given as comma- or space-separated words.

@@ -78,9 +78,8 @@ func TestMatrixRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out, progress, traces bytes.Buffer
-	mx.Traces = &traces
 	env := Env{GRPC: GRPCVersion(), Go: GoVersion(), Clock: Virtual}
-	if failed := mx.Run(t, env, benchfmt.NewWriter(&out), &progress); len(failed) > 0 {
+	if failed := mx.Run(t, env, FileSink{Results: benchfmt.NewWriter(&out), Traces: &traces}, &progress); len(failed) > 0 {
 		t.Fatal(failed)
 	}
 	rs, err := resultset.Read(&out, "matrix.txt")

@@ -5,23 +5,43 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime"
+	"time"
 
 	"github.com/reconnbench/reconnbench/bench"
 	"github.com/reconnbench/reconnbench/netsim"
+	"github.com/reconnbench/reconnbench/plots"
 	"github.com/reconnbench/reconnbench/resultset"
 	"github.com/reconnbench/reconnbench/versions"
 )
 
 // runBench runs the reconnect matrix against the selected releases (make
-// bench).
+// bench), draws the figures and the report, and says where the time went.
 func runBench(args []string) error {
 	c, err := parseRunFlags(args)
 	if err != nil {
 		return err
 	}
+	release, err := lockResults(c.results, "bench")
+	if err != nil {
+		return err
+	}
+	defer release()
 	ctx, stop := signalContext()
 	defer stop()
-	return c.runAll(ctx)
+	start := time.Now()
+	if err := c.runAll(ctx); err != nil {
+		return err
+	}
+	var drew time.Duration
+	if c.plots {
+		t := time.Now()
+		if err := plots.Write(c.results, plots.Options{SVG: true}, c.logWriter()); err != nil {
+			return err
+		}
+		drew = time.Since(t)
+	}
+	c.logf("reconnbench: %s\n", c.spent.summary(time.Since(start), drew))
+	return nil
 }
 
 // parseRunFlags reads `versions bench` flags and checks every value before
@@ -41,6 +61,7 @@ func parseRunFlags(args []string) (*runConfig, error) {
 		shardFlag  = fs.String("shard", "", "run the i-th of n slices: i/n")
 		verbose    = fs.Bool("v", false, "print a line per cell")
 		noTput     = fs.Bool("no-throughput", false, "skip BenchmarkReplay after each release's cells")
+		drawPlots  = fs.Bool("plots", true, "draw the figures and REPORT.md from the results folder when every release is done")
 		jobs       = fs.Int("j", 0, "cell processes at a time (default: the number of CPUs on the virtual clock, 8 per CPU on the real clock)")
 		resume     = fs.Bool("resume", false, "keep the releases already complete in the results folder, and the cells an interrupted run finished; run only what is missing")
 	)
@@ -50,7 +71,7 @@ func parseRunFlags(args []string) (*runConfig, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("bench takes flags only (-h lists them), not %q", fs.Args())
 	}
-	c := &runConfig{results: *results, verbose: *verbose, link: *link, jobs: *jobs, noThroughput: *noTput, resume: *resume}
+	c := &runConfig{results: *results, verbose: *verbose, link: *link, jobs: *jobs, noThroughput: *noTput, resume: *resume, plots: *drawPlots}
 	var err error
 	if c.releases, err = versions.Select(versions.Dir, *releases); err != nil {
 		return nil, err

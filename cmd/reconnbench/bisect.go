@@ -188,7 +188,7 @@ func (b *bisectConfig) measure(ctx context.Context, tmp, v string) (*probe, erro
 		return nil, fmt.Errorf("gRPC-Go %s: %w", v, err)
 	}
 	p := &probe{release: v, file: filepath.Join(tmp, "grpc-"+v+".txt")}
-	if err := b.run.runMatrix(ctx, bin, v, b.run.matrix, p.file); err != nil {
+	if err := b.run.runMatrix(ctx, bin, v, b.run.matrix, []resultset.Cell{b.run.matrix.Scenarios()[0].Cell()}, p.file, false); err != nil {
 		return nil, fmt.Errorf("gRPC-Go %s: %w", v, err)
 	}
 	p.values, err = readMetric(p.file, b.metric)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -232,5 +233,44 @@ func TestInputErrors(t *testing.T) {
 				t.Errorf("stderr:\n%s\nwant one line: reconnbench: ...%s...", stderr, tc.want)
 			}
 		})
+	}
+}
+
+// TestResultsInUse starts a run into a results folder that another run
+// holds: it must stop at once, with one line naming the folder and the
+// process that holds it, and write nothing there.
+func TestResultsInUse(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	keep := filepath.Join(dir, "grpc-v1.85.0.txt")
+	if err := os.WriteFile(keep, []byte("what the first run wrote\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	release, err := lockResults(dir, "bench")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	for _, args := range [][]string{
+		{"bench", "-versions", "v1.85.0", "-results", dir},
+		{"throughput", "-results", dir},
+		{"plots", "-results", dir},
+	} {
+		code, stderr := runCommand(t, args...)
+		want := fmt.Sprintf(`reconnbench: results folder %q is in use by process %d (reconnbench bench, started `, dir, os.Getpid())
+		if code != 1 || strings.Count(stderr, "\n") != 1 || !strings.HasPrefix(stderr, want) {
+			t.Errorf("%s: exit %d, stderr:\n%s\nwant exit 1 and one line starting %s", args[0], code, stderr, want)
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if strings.Join(names, " ") != ".lock grpc-v1.85.0.txt" {
+		t.Errorf("the folder holds %v after the refused runs", names)
+	}
+	if data, _ := os.ReadFile(keep); string(data) != "what the first run wrote\n" {
+		t.Errorf("a refused run changed the first run's file: %q", data)
 	}
 }

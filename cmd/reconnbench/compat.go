@@ -17,6 +17,7 @@ import (
 
 	"github.com/reconnbench/reconnbench/bench"
 	"github.com/reconnbench/reconnbench/netsim"
+	"github.com/reconnbench/reconnbench/resultset"
 	"github.com/reconnbench/reconnbench/versions"
 )
 
@@ -117,7 +118,7 @@ func (c *runConfig) smoke(ctx context.Context, tmp, v string) compatCell {
 		return compatCell{why: why}
 	}
 	defer os.Remove(bin)
-	if err := c.runMatrix(ctx, bin, v, c.matrix, filepath.Join(tmp, "smoke.txt")); err != nil {
+	if err := c.runMatrix(ctx, bin, v, c.matrix, []resultset.Cell{c.matrix.Scenarios()[0].Cell()}, filepath.Join(tmp, "smoke.txt"), false); err != nil {
 		return compatCell{built: true, why: err.Error()}
 	}
 	return compatCell{built: true, ran: true, clock: c.matrix.Clock}

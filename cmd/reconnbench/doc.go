@@ -12,7 +12,7 @@
 //
 // Commands:
 //
-//	bench       run the reconnect matrix against releases           make bench
+//	bench       run the reconnect matrix against releases, then plots  make bench
 //	plots       figures and REPORT.md from a results folder         make plots
 //	compare     benchstat over results, or a run beside a baseline  make compare
 //	bisect      first release where a cell's metric changes         make bisect
@@ -46,6 +46,7 @@
 //	-shard i/n       SHARD       run the i-th of n slices of the matrix
 //	-resume          RESUME      1: keep complete releases and finished cells of an earlier run, run only what is missing
 //	-no-throughput               skip BenchmarkReplay after each release's cells
+//	-plots                       draw the figures and REPORT.md when every release is done (default true)
 //	-j n                         cell processes at a time (default: the CPUs on the virtual clock, 8 per CPU on the real one)
 //	-v                           print a line per cell
 //

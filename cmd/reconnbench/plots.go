@@ -5,6 +5,7 @@ import (
 	"os"
 
 	"github.com/reconnbench/reconnbench/plots"
+	"github.com/reconnbench/reconnbench/resultset"
 )
 
 // runPlots draws the figures and writes the report of a results folder
@@ -21,5 +22,13 @@ func runPlots(args []string) error {
 	if err := noArgs(fs); err != nil {
 		return err
 	}
+	if _, err := resultset.Files(*results); err != nil {
+		return err
+	}
+	unlock, err := lockResults(*results, "plots")
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	return plots.Write(*results, plots.Options{Traffic: *traffic, Release: *release, SVG: *svg}, os.Stderr)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"time"
 
 	"golang.org/x/perf/benchfmt"
 
@@ -19,20 +20,18 @@ import (
 // unary calls, so each run still covers several replays.
 const replayBenchtime = "200ms"
 
-// runThroughput runs BenchmarkReplay for the given strategies with the
-// release's test binary, on the real clock and alone on the machine, and
+// runThroughput runs BenchmarkReplay, each replay mode, with the release's
+// test binary, on the real clock and alone on the machine, and
 // writes its results to out with the configuration the matrix's results
 // carry, so they merge into the release's file. It runs as make
 // bench-throughput does (runRounds): c.matrix.Count rounds, each
 // benchmark once a round in a process of its own, so that none inherits
 // another's heap. A benchmark that fails (a replay that hangs past its
 // timeout) is reported and left out; the others are kept.
-func (c *runConfig) runThroughput(ctx context.Context, bin, v string, strategies []string, out string) error {
+func (c *runConfig) runThroughput(ctx context.Context, bin, v string, out string) error {
 	var leaves []string
-	for _, s := range strategies {
-		for _, m := range bench.ReplayModes {
-			leaves = append(leaves, fmt.Sprintf("Replay/strategy=%s/mode=%s", s, m))
-		}
+	for _, m := range bench.ReplayModes {
+		leaves = append(leaves, "Replay/mode="+m)
 	}
 	w, err := resultset.Create(out)
 	if err != nil {
@@ -74,7 +73,7 @@ var errSomeFailed = errors.New("kept the rest; failed")
 // withThroughput is how runRelease adds the throughput results, kept in
 // the release's partial folder part, to the cells' files, or a note of why
 // there are none. With c.resume, results already there are kept.
-func (c *runConfig) withThroughput(ctx context.Context, part, bin, v string, strategies []string, files []string) []string {
+func (c *runConfig) withThroughput(ctx context.Context, part, bin, v string, files []string) []string {
 	if c.noThroughput || ctx.Err() != nil {
 		return files
 	}
@@ -82,7 +81,9 @@ func (c *runConfig) withThroughput(ctx context.Context, part, bin, v string, str
 	if c.resume && exists(out) {
 		return append(files, out)
 	}
-	err := c.runThroughput(ctx, bin, v, strategies, out)
+	t := time.Now()
+	err := c.runThroughput(ctx, bin, v, out)
+	c.spent.add(&c.spent.throughput, t)
 	if err != nil {
 		c.logf("reconnbench: gRPC-Go %s: throughput FAILED: %v\n", v, err)
 	}

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -36,16 +37,19 @@ type runConfig struct {
 	results   string
 	shard     shard
 	verbose   bool
-	jobs      int      // cell processes at a time
+	jobs      int      // cells at a time: workers of a batch process, or processes
 	extra     []string // further flags for the test binary
 
 	noThroughput bool         // skip BenchmarkReplay after the cells
+	plots        bool         // draw figures and the report when done
 	resume       bool         // keep complete releases and finished cells of an earlier run
 	net          bench.Net    // the cells' network; empty for netsim
 	ports        atomic.Int64 // server ports handed to tcp cells so far, from a random start
 	portsOnce    sync.Once
 
 	log io.Writer // progress and failures; standard error if nil
+
+	spent spent // where the time of runAll went
 
 	// prebuilt holds test binaries already built, by release, for the
 	// tests, which build each release once.
@@ -85,11 +89,12 @@ func parseShard(s string) (shard, error) {
 // and new releases.
 func (s shard) has(k int) bool { return k%s.n == s.i-1 }
 
-func (s shard) suffix() string {
+// qualifier names the shard in a results file's name; "" for the whole.
+func (s shard) qualifier() string {
 	if s.n == 1 {
 		return ""
 	}
-	return fmt.Sprintf(".shard-%d-of-%d", s.i, s.n)
+	return fmt.Sprintf("shard-%d-of-%d", s.i, s.n)
 }
 
 var toolchainPattern = regexp.MustCompile(`^go1\.[0-9]+(\.[0-9]+)?((rc|beta)[0-9]+)?$`)
@@ -132,30 +137,71 @@ func (c *runConfig) goCmd(ctx context.Context, dir string, args ...string) ([]by
 // toolchain, clock, link and shard, so folders from several machines merge
 // by copying.
 func (c *runConfig) resultPath(v string) string {
-	name := "grpc-" + v
+	var toolchain, clock, link string
 	if c.toolchain != "" {
-		name += "." + c.goVersion
+		toolchain = c.goVersion
 	}
 	switch {
 	case c.net == bench.TCP:
-		name += "." + string(c.net) // always on the real clock
+		clock = string(c.net) // always on the real clock
 	case c.matrix.Clock != bench.Virtual:
-		name += "." + string(c.matrix.Clock)
+		clock = string(c.matrix.Clock)
 	}
 	if c.link != netsim.Local.Name {
-		name += "." + c.link
+		link = c.link
 	}
-	return filepath.Join(c.results, name+c.shard.suffix()+".txt")
+	return filepath.Join(c.results, resultset.FileName(v, toolchain, clock, link, c.shard.qualifier()))
 }
 
 // errCannotBuild marks a release that the toolchain cannot build: skipped,
 // not failed.
 var errCannotBuild = errors.New("cannot build")
 
+// spent is where a run's time went, for its last line.
+type spent struct {
+	mu                          sync.Mutex
+	compile, cells, throughput  time.Duration
+	binaries, cycles, processes int
+}
+
+func (s *spent) add(d *time.Duration, since time.Time) {
+	s.mu.Lock()
+	*d += time.Since(since)
+	s.mu.Unlock()
+}
+
+// count adds n to a count.
+func (s *spent) count(k *int, n int) {
+	s.mu.Lock()
+	*k += n
+	s.mu.Unlock()
+}
+
+func (s *spent) reset() {
+	s.mu.Lock()
+	s.compile, s.cells, s.throughput = 0, 0, 0
+	s.binaries, s.cycles, s.processes = 0, 0, 0
+	s.mu.Unlock()
+}
+
+// built is a release's test binary, or why there is none.
+type built struct {
+	bin string
+	err error
+}
+
 // runAll runs the matrix against every release, printing progress and an
-// estimate of what is left. Interrupted (ctx ends), it stops the cells it
-// started, keeps the release files already complete and the cells of the
-// release it was on (see partialDir), and says how to resume.
+// estimate of what is left; runBench then says where the time went.
+// Interrupted (ctx ends), it stops the cells it started, keeps the release
+// files already complete and the cells of the release it was on (see
+// partialDir), and says how to resume.
+//
+// It keeps the machine's cores busy in two phases. First it builds every
+// release's test binary, as many at a time as there are cores. Then,
+// release by release, it runs the cells, one process running a cell per
+// core (see runRelease), and measures throughput with nothing else
+// running. Building first keeps the compiler from slowing the cells and
+// from disturbing the throughput.
 func (c *runConfig) runAll(ctx context.Context) error {
 	tmp, err := os.MkdirTemp("", "reconnbench-")
 	if err != nil {
@@ -165,9 +211,14 @@ func (c *runConfig) runAll(ctx context.Context) error {
 
 	plan := c.plan()
 	start := time.Now()
-	var failed []string
+	c.spent.reset()
 	c.logf("reconnbench: %d releases, %s, %s clock, %d runs per cell -> %s\n",
 		len(plan), c.goVersion, c.matrix.Clock, c.matrix.Count, c.results)
+	bins := c.buildAll(ctx, tmp, plan)
+	if ctx.Err() != nil {
+		return fmt.Errorf("interrupted while compiling the test binaries: nothing was measured")
+	}
+	var failed []string
 	for i, p := range plan {
 		t := time.Now()
 		done := i + 1
@@ -175,7 +226,10 @@ func (c *runConfig) runAll(ctx context.Context) error {
 			c.logf("[%d/%d] gRPC-Go %s: already complete in %s\n", done, len(plan), p.release, c.resultPath(p.release))
 			continue
 		}
-		err := c.runRelease(ctx, tmp, p.release, p.strategies)
+		err := bins[i].err
+		if err == nil {
+			err = c.runRelease(ctx, bins[i].bin, p.release, p.strategies)
+		}
 		if ctx.Err() != nil {
 			return fmt.Errorf("interrupted during gRPC-Go %s: %d of %d releases done; its finished cells are kept in %s: run again with RESUME=1 (-resume) to do only what is missing",
 				p.release, i, len(plan), c.partialDir(p.release))
@@ -200,6 +254,52 @@ func (c *runConfig) runAll(ctx context.Context) error {
 	return nil
 }
 
+// buildAll builds the test binary of every release of the plan that is not
+// complete already, as many at a time as there are cores.
+func (c *runConfig) buildAll(ctx context.Context, tmp string, plan []releasePlan) []built {
+	t := time.Now()
+	defer c.spent.add(&c.spent.compile, t)
+	bins := make([]built, len(plan))
+	sem := make(chan struct{}, runtime.NumCPU())
+	var wg sync.WaitGroup
+	for i, p := range plan {
+		if c.resume && c.complete(p.release) {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				bins[i].err = ctx.Err()
+				return
+			}
+			defer func() { <-sem }()
+			bin, err := c.build(ctx, tmp, versions.ModFile(versions.Dir, p.release), p.release)
+			bins[i] = built{bin, err}
+			if c.verbose && err == nil {
+				c.logf("reconnbench: built the test binary of gRPC-Go %s\n", p.release)
+			}
+		}()
+	}
+	wg.Wait()
+	return bins
+}
+
+// summary says where the time of a run went: total, of which plots drew.
+func (s *spent) summary(total, plots time.Duration) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rate := ""
+	if s.cells > 0 {
+		rate = fmt.Sprintf(", %.0f a second", float64(s.cycles)/s.cells.Seconds())
+	}
+	return fmt.Sprintf("%v in all: compiling %v (%d test binaries), cells %v (%d cycles in %d processes%s), throughput %v, plots %v",
+		total.Round(time.Second), s.compile.Round(100*time.Millisecond), s.binaries, s.cells.Round(100*time.Millisecond), s.cycles, s.processes, rate,
+		s.throughput.Round(100*time.Millisecond), plots.Round(100*time.Millisecond))
+}
+
 // partialDir is where the cells of release v wait, one results file each,
 // until the release's results file is written from them: a hidden folder
 // of the results folder, so that make plots and make compare never read
@@ -220,18 +320,10 @@ func (c *runConfig) complete(v string) bool {
 	return errors.Is(err, os.ErrNotExist)
 }
 
-// cellPath names the results file of one cell of m in the partial folder
-// part. The count is in the name: a resumed run with another count redoes
-// the cell.
-func cellPath(part string, sc bench.Scenario, count int) string {
-	return filepath.Join(part, fmt.Sprintf("%s.%s.%s.n%d.txt", sc.Strategy, sc.Fault, sc.Traffic, count))
-}
-
-// runningPath is where a cell's process writes; the results are renamed
-// to the cell's path only once the process succeeded.
-func runningPath(path string) string {
-	return strings.TrimSuffix(path, ".txt") + ".running.txt"
-}
+// runningPath is where a cell's own process writes; the results are
+// renamed to the cell's path only once the process succeeded. It is the
+// name of the marker a batch process leaves while a cell runs.
+func runningPath(path string) string { return bench.RunningMarker(path) }
 
 type releasePlan struct {
 	release    string
@@ -259,14 +351,16 @@ func (c *runConfig) plan() []releasePlan {
 
 var requiresGo = regexp.MustCompile(`requires go >= ([0-9.]+)`)
 
-// runRelease builds the matrix's test binary against release v and runs the
-// given strategies' cells, each in a process of its own so that a cell that
-// panics, deadlocks or spins cannot take the others with it, c.jobs at a
-// time. Each cell's results land in the release's partial folder when its
-// process succeeds; the release's file is merged from them, in matrix
-// order, once every cell has run. With c.resume, cells already in the
-// partial folder are not run again.
-func (c *runConfig) runRelease(ctx context.Context, tmp, v string, strategies []string) error {
+// runRelease runs the given strategies' cells of release v with its test
+// binary bin, then its throughput. Each cell's results land in the
+// release's partial folder as the cell ends; the release's file is merged
+// from them, in matrix order, once every cell has run. With c.resume,
+// cells already in the partial folder are not run again.
+//
+// Cells on netsim run in as few processes as isolation allows (see
+// runBatches); cells on real TCP each run in a process of their own, since
+// each holds a server port for the whole process.
+func (c *runConfig) runRelease(ctx context.Context, bin, v string, strategies []string) error {
 	part := c.partialDir(v)
 	if !c.resume {
 		if err := os.RemoveAll(part); err != nil {
@@ -277,61 +371,48 @@ func (c *runConfig) runRelease(ctx context.Context, tmp, v string, strategies []
 		return fmt.Errorf("results folder %s is not writable: %w", c.results, err)
 	}
 	removeUnfinished(part)
-	bin, err := c.build(ctx, tmp, versions.ModFile(versions.Dir, v), v)
-	if err != nil {
-		removeEmpty(part)
-		return err
-	}
 	m := c.matrix
 	m.Strategies = strategies
 	cells := m.Scenarios()
 	outs := make([]string, len(cells))
-	errs := make([]error, len(cells))
-	sem := make(chan struct{}, c.jobs)
-	var wg sync.WaitGroup
-	kept := 0
+	var pending []int
 	for i, sc := range cells {
-		outs[i] = cellPath(part, sc, m.Count)
-		if c.resume && exists(outs[i]) {
-			kept++
-			continue
+		outs[i] = bench.CellFile(part, sc.Cell(), m.Count)
+		if !c.resume || !exists(outs[i]) {
+			pending = append(pending, i)
 		}
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-			errs[i] = ctx.Err()
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			errs[i] = c.runCell(ctx, bin, v, m, sc, outs[i])
-		}()
 	}
-	wg.Wait()
-	// A cell process that was killed leaves its files half-written.
-	removeUnfinished(part)
-	if kept > 0 {
+	if kept := len(cells) - len(pending); kept > 0 {
 		c.logf("reconnbench: gRPC-Go %s: %d of %d cells kept from an earlier run\n", v, kept, len(cells))
 	}
+	t := time.Now()
+	var errs map[int]error
+	if c.net == bench.TCP {
+		errs = c.runAlone(ctx, bin, v, m, cells, outs, pending)
+	} else {
+		errs = c.runBatches(ctx, bin, v, m, cells, outs, pending)
+	}
+	c.spent.add(&c.spent.cells, t)
+	// A cell process that was killed leaves its files half-written.
+	removeUnfinished(part)
 	if ctx.Err() != nil {
 		return ctx.Err() // the finished cells wait in part for -resume
 	}
 
 	var failed []string
 	var done []string
-	for i, err := range errs {
-		if err != nil {
+	for i := range cells {
+		if err := errs[i]; err != nil {
 			failed = append(failed, cells[i].Name())
 			c.logf("reconnbench: gRPC-Go %s: %s FAILED: %v\n", v, cells[i].Name(), err)
 			continue
 		}
 		done = append(done, outs[i])
 	}
+	c.spent.count(&c.spent.cycles, len(pending)*m.Count*m.Cycles)
 	// Throughput is measured after the cells, with nothing else running;
 	// it has no traces.
-	all := c.withThroughput(ctx, part, bin, v, strategies, done)
+	all := c.withThroughput(ctx, part, bin, v, done)
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
@@ -352,6 +433,96 @@ func (c *runConfig) runRelease(ctx context.Context, tmp, v string, strategies []
 	return nil
 }
 
+// runBatches runs the pending cells (indices into cells) of release v in
+// as few processes as isolation allows: one process runs them all, c.jobs
+// at a time, each cell's results committed to its file (outs[i]) as it
+// ends. If the process dies (a panic, a stalled or hung cycle, a kill at
+// its wall-clock limit), the cells it had started and not finished, whose
+// markers it left, are each run again alone in a process of their own,
+// which reports their failure with its reason and stack, as runCell does;
+// the cells it had not started go to a fresh process. So a cell that
+// panics, hangs, stalls or leaks cannot take the others with it. It
+// returns the cells that failed, by index.
+func (c *runConfig) runBatches(ctx context.Context, bin, v string, m bench.Matrix, cells []bench.Scenario, outs []string, pending []int) map[int]error {
+	errs := map[int]error{}
+	for len(pending) > 0 && ctx.Err() == nil {
+		batch := make([]resultset.Cell, len(pending))
+		for k, i := range pending {
+			batch[k] = cells[i].Cell()
+		}
+		err := c.runMatrix(ctx, bin, v, m, batch, filepath.Dir(outs[pending[0]]), true)
+		c.spent.count(&c.spent.processes, 1)
+		if ctx.Err() != nil {
+			return errs
+		}
+		var suspects, rest []int
+		for _, i := range pending {
+			switch {
+			case exists(outs[i]):
+			case exists(runningPath(outs[i])):
+				os.Remove(runningPath(outs[i]))
+				suspects = append(suspects, i)
+			default:
+				rest = append(rest, i)
+			}
+		}
+		switch {
+		case err == nil:
+			// Every cell ended; a clean exit leaves none behind.
+			suspects = append(suspects, rest...)
+			rest = nil
+		case len(suspects) == 0 && len(rest) == len(pending):
+			// It died before it started a cell: nothing tells them apart.
+			suspects, rest = rest, nil
+		case len(suspects) == 0 && len(rest) == 0:
+			// It failed after every cell ended, which the cells' own
+			// checks did not catch (goleak found a goroutine left over):
+			// each cell runs again alone, so that the one at fault fails.
+			c.logf("reconnbench: gRPC-Go %s: the process of %d cells failed after they ended: %s; running each again alone\n",
+				v, len(pending), firstLine(err.Error()))
+			suspects = pending
+		}
+		if c.verbose && len(suspects) > 0 {
+			c.logf("reconnbench: gRPC-Go %s: %d cells were running when their process failed (%s); running each alone\n",
+				v, len(suspects), firstLine(err.Error()))
+		}
+		for i, e := range c.runAlone(ctx, bin, v, m, cells, outs, suspects) {
+			errs[i] = e
+		}
+		pending = rest
+	}
+	return errs
+}
+
+// runAlone runs the cells (indices into cells) each in a process of its
+// own, c.jobs at a time, and returns those that failed, by index.
+func (c *runConfig) runAlone(ctx context.Context, bin, v string, m bench.Matrix, cells []bench.Scenario, outs []string, which []int) map[int]error {
+	errs := map[int]error{}
+	var mu sync.Mutex
+	sem := make(chan struct{}, c.jobs)
+	var wg sync.WaitGroup
+	for _, i := range which {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			errs[i] = ctx.Err()
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if err := c.runCell(ctx, bin, v, m, cells[i], outs[i]); err != nil {
+				mu.Lock()
+				errs[i] = err
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return errs
+}
+
 // removeEmpty removes a release's partial folder if it is empty, and the
 // folder of partial releases once none is left.
 func removeEmpty(part string) {
@@ -360,8 +531,8 @@ func removeEmpty(part string) {
 }
 
 // removeUnfinished deletes what processes killed mid-way left in a
-// partial folder: files still being written, and results of cells whose
-// process did not succeed.
+// partial folder: files still being written, markers of cells that were
+// running, and results of cells whose own process did not succeed.
 func removeUnfinished(part string) {
 	for _, pattern := range []string{".*.tmp", "*.running.txt", "*.running.trace"} {
 		names, _ := filepath.Glob(filepath.Join(part, pattern))
@@ -379,17 +550,18 @@ func exists(path string) bool {
 // runCell runs one cell of m in its own process, with a wall-clock limit.
 // A virtual cell whose clock stalls is run again on the real clock.
 func (c *runConfig) runCell(ctx context.Context, bin, v string, m bench.Matrix, sc bench.Scenario, out string) error {
-	m.Strategies, m.Faults, m.Traffic = []string{sc.Strategy}, []string{sc.Fault}, []bench.Traffic{sc.Traffic}
 	running := runningPath(out)
 	defer os.Remove(running)
 	defer os.Remove(resultset.TracePath(running))
-	err := c.runMatrix(ctx, bin, v, m, running)
+	cells := []resultset.Cell{sc.Cell()}
+	err := c.runMatrix(ctx, bin, v, m, cells, running, false)
 	var exit *exec.ExitError
 	if m.Clock == bench.Virtual && errors.As(err, &exit) && exit.ExitCode() == bench.ExitStalled {
 		c.logf("reconnbench: gRPC-Go %s: %s stalled the virtual clock (a busy loop); running it on the real clock\n", v, sc.Name())
 		m.Clock = bench.Real
-		err = c.runMatrix(ctx, bin, v, m, running)
+		err = c.runMatrix(ctx, bin, v, m, cells, running, false)
 	}
+	c.spent.count(&c.spent.processes, 1)
 	if err != nil {
 		return err
 	}
@@ -412,7 +584,11 @@ func (c *runConfig) build(ctx context.Context, tmp, modFile, v string) (string, 
 		return bin, nil
 	}
 	bin := filepath.Join(tmp, "bench-"+v+".test")
-	if _, err := c.goCmd(ctx, "", "test", "-c", "-modfile="+modFile, "-o", bin, "./bench"); err != nil {
+	var env []string
+	if c.toolchain != "" {
+		env = append(env, "GOTOOLCHAIN="+c.toolchain)
+	}
+	if _, err := versions.GoContext(ctx, "", env, "test", "-c", "-modfile="+modFile, "-o", bin, "./bench"); err != nil {
 		if m := requiresGo.FindStringSubmatch(err.Error()); m != nil {
 			return "", fmt.Errorf("%w with %s: it requires go >= %s", errCannotBuild, c.goVersion, m[1])
 		}
@@ -421,22 +597,36 @@ func (c *runConfig) build(ctx context.Context, tmp, modFile, v string) (string, 
 		}
 		return "", err
 	}
+	c.spent.count(&c.spent.binaries, 1)
 	return bin, nil
 }
 
-// runMatrix runs matrix m with the test binary bin, which must link
-// release v, writing its results to out.
-func (c *runConfig) runMatrix(ctx context.Context, bin, v string, m bench.Matrix, out string) error {
+// runMatrix runs cells of matrix m with the test binary bin, which must
+// link release v: into the results file out and the trace file beside it,
+// or, with dir, each cell into a file of its own in the folder out
+// (bench.CellFile), c.jobs cells at a time.
+func (c *runConfig) runMatrix(ctx context.Context, bin, v string, m bench.Matrix, cells []resultset.Cell, out string, dir bool) error {
+	list, err := os.CreateTemp("", "reconnbench-cells-*.txt")
+	if err != nil {
+		return err
+	}
+	list.Close()
+	defer os.Remove(list.Name())
+	if err := bench.WriteCellList(list.Name(), cells); err != nil {
+		return err
+	}
 	args := []string{
 		"-test.run=^TestMatrix$", "-test.count=1", "-test.timeout=0",
-		"-matrix.out=" + out, "-matrix.trace=" + resultset.TracePath(out), "-matrix.grpc=" + v,
-		"-matrix.strategies=" + strings.Join(m.Strategies, ","),
-		"-matrix.faults=" + strings.Join(m.Faults, ","),
-		"-matrix.traffic=" + joinTraffic(m.Traffic),
+		"-matrix.cells=" + list.Name(), "-matrix.grpc=" + v,
 		"-matrix.count=" + strconv.Itoa(m.Count),
 		"-matrix.clock=" + string(m.Clock),
 		"-matrix.link=" + c.link,
 		"-matrix.progress=" + strconv.FormatBool(c.verbose),
+	}
+	if dir {
+		args = append(args, "-matrix.dir="+out, "-matrix.workers="+strconv.Itoa(c.jobs))
+	} else {
+		args = append(args, "-matrix.out="+out, "-matrix.trace="+resultset.TracePath(out))
 	}
 	if c.net != "" {
 		args = append(args, "-matrix.net="+string(c.net))
@@ -445,7 +635,8 @@ func (c *runConfig) runMatrix(ctx context.Context, bin, v string, m bench.Matrix
 		args = append(args, "-matrix.port="+strconv.Itoa(c.nextPort()))
 	}
 	args = append(args, c.extra...)
-	ctx, cancel := context.WithTimeout(ctx, c.processLimit(m))
+	limit := c.processLimit(m, len(cells))
+	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
 	// The test binary starts no processes: killing it is enough, and it
@@ -459,30 +650,22 @@ func (c *runConfig) runMatrix(ctx context.Context, bin, v string, m bench.Matrix
 	}
 	if err := cmd.Run(); err != nil {
 		if ctx.Err() == context.DeadlineExceeded {
-			err = fmt.Errorf("killed after %v of wall-clock time: %w", c.processLimit(m), err)
+			err = fmt.Errorf("killed after %v of wall-clock time: %w", limit, err)
 		}
 		return &cellError{err: err, out: &stderr}
 	}
 	return nil
 }
 
-// processLimit bounds a matrix process in wall-clock time, the last resort
-// behind the cycle's own bounds and the stall watchdog.
-func (c *runConfig) processLimit(m bench.Matrix) time.Duration {
-	cells := time.Duration(len(m.Scenarios()) * m.Count)
+// processLimit bounds a matrix process of n cells in wall-clock time, the
+// last resort behind the cycle's own bounds and the stall watchdog.
+func (c *runConfig) processLimit(m bench.Matrix, n int) time.Duration {
+	cells := time.Duration(n * m.Count)
 	if m.Clock == bench.Virtual {
 		return 5*time.Minute + cells*10*time.Second
 	}
 	// Setup, settle, three flap outages, deadline, settle and teardown.
 	return 2*time.Minute + cells*(30+2+4+60+2+10)*time.Second
-}
-
-func joinTraffic(ts []bench.Traffic) string {
-	s := make([]string, len(ts))
-	for i, t := range ts {
-		s[i] = string(t)
-	}
-	return strings.Join(s, ",")
 }
 
 // nextPort hands a tcp cell's server a port of its own: cells that run

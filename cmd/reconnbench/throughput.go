@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -46,6 +47,14 @@ func runThroughputCmd(args []string) error {
 	if !validBenchtime(*benchtime) {
 		return fmt.Errorf("-benchtime %q: want a duration such as 500ms or a number of iterations such as 100x", *benchtime)
 	}
+	if err := checkWritable(*results); err != nil {
+		return err
+	}
+	release, err := lockResults(*results, "throughput")
+	if err != nil {
+		return err
+	}
+	defer release()
 	ctx, stop := signalContext()
 	defer stop()
 	out := filepath.Join(*results, "throughput.txt")
@@ -269,18 +278,23 @@ func printRatios(w io.Writer, r io.Reader, file string) error {
 		runs[r.Name.String()] = append(runs[r.Name.String()], recordOf(r))
 	}
 	rs := append([]ratio(nil), transportRatios...)
+	// The replay on a stream; results of older runs have one per strategy.
 	var names []string
-	for name := range runs {
-		if strings.HasPrefix(name, "Replay/") && strings.HasSuffix(name, "/mode=stream") {
+	for _, r := range results {
+		name := r.Name.String()
+		if r.Name.Base == resultset.Replay && r.Name.Get("mode") == "stream" && !slices.Contains(names, name) {
 			names = append(names, name)
 		}
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		s := strings.TrimSuffix(strings.TrimPrefix(name, "Replay/"), "/mode=stream")
+		what := "replay"
+		if n, _ := resultset.ParseName(name); n.Get("strategy") != "" {
+			what += " (" + n.Get("strategy") + ")"
+		}
 		rs = append(rs,
-			ratio{"replay (" + s + ") / raw gRPC log streams", [2]string{name, "msgs/s"}, [2]string{"Transport/net=netsim/load=log", "msgs/s"}, 0.90},
-			ratio{"replay (" + s + ") / raw gRPC stream", [2]string{name, "msgs/s"}, [2]string{"Transport/net=netsim/load=stream", "msgs/s"}, 0})
+			ratio{what + " / raw gRPC log streams", [2]string{name, resultset.UnitMsgsPerS}, [2]string{"Transport/net=netsim/load=log", resultset.UnitMsgsPerS}, 0.90},
+			ratio{what + " / raw gRPC stream", [2]string{name, resultset.UnitMsgsPerS}, [2]string{"Transport/net=netsim/load=stream", resultset.UnitMsgsPerS}, 0})
 	}
 	fmt.Fprintf(w, "\nthroughput ratios (%s; replays and raw streams over netsim):\n", file)
 	for _, q := range rs {

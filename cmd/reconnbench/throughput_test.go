@@ -25,18 +25,18 @@ BenchmarkTransport/net=netsim/load=stream-2 100 1000 ns/op 950000 msgs/s
 BenchmarkTransport/net=bufconn/load=stream-2 100 1000 ns/op 1000000 msgs/s
 BenchmarkTransport/net=tcp/load=stream-2 100 1000 ns/op 500000 msgs/s
 BenchmarkTransport/net=netsim/load=log-2 100 1000 ns/op 800000 msgs/s
-BenchmarkReplay/strategy=watcher/mode=stream-2 100 1000 ns/op 760000 msgs/s
-BenchmarkReplay/strategy=watcher/mode=unary-2 100 1000 ns/op 1 msgs/s
+BenchmarkReplay/mode=stream-2 100 1000 ns/op 760000 msgs/s
+BenchmarkReplay/mode=unary-2 100 1000 ns/op 1 msgs/s
 BenchmarkTransport/net=netsim/load=stream-2 100 1000 ns/op 400000 msgs/s
 BenchmarkTransport/net=bufconn/load=stream-2 100 1000 ns/op 500000 msgs/s
 BenchmarkTransport/net=tcp/load=stream-2 100 1000 ns/op 200000 msgs/s
 BenchmarkTransport/net=netsim/load=log-2 100 1000 ns/op 300000 msgs/s
-BenchmarkReplay/strategy=watcher/mode=stream-2 100 1000 ns/op 300000 msgs/s
+BenchmarkReplay/mode=stream-2 100 1000 ns/op 300000 msgs/s
 BenchmarkTransport/net=netsim/load=stream-2 100 1000 ns/op 1000000 msgs/s
 BenchmarkTransport/net=bufconn/load=stream-2 100 1000 ns/op 900000 msgs/s
 BenchmarkTransport/net=tcp/load=stream-2 100 1000 ns/op 500000 msgs/s
 BenchmarkTransport/net=netsim/load=log-2 100 1000 ns/op 800000 msgs/s
-BenchmarkReplay/strategy=watcher/mode=stream-2 100 1000 ns/op 680000 msgs/s
+BenchmarkReplay/mode=stream-2 100 1000 ns/op 680000 msgs/s
 `
 	var out bytes.Buffer
 	if err := printRatios(&out, strings.NewReader(in), "t.txt"); err != nil {
@@ -58,9 +58,9 @@ BenchmarkReplay/strategy=watcher/mode=stream-2 100 1000 ns/op 680000 msgs/s
 		"netsim gRPC stream / TCP gRPC stream":               "2.00 (1.90 to 2.00, 3 rounds)",
 		"netsim gRPC log streams / bufconn gRPC log streams": "missing results",
 		// Rounds 0.95, 1.00, 0.85.
-		"replay (strategy=watcher) / raw gRPC log streams": "0.95 (0.85 to 1.00, 3 rounds) target >= 0.90: met",
+		"replay / raw gRPC log streams": "0.95 (0.85 to 1.00, 3 rounds) target >= 0.90: met",
 		// Rounds 0.80, 0.75, 0.68: information, no target.
-		"replay (strategy=watcher) / raw gRPC stream": "0.75 (0.68 to 0.80, 3 rounds)",
+		"replay / raw gRPC stream": "0.75 (0.68 to 0.80, 3 rounds)",
 	} {
 		if got, ok := lines[what]; !ok || got != want {
 			t.Errorf("%s: got %q, want %q\n%s", what, got, want, out.String())

@@ -166,6 +166,11 @@ func runValidate(args []string) error {
 	if err != nil {
 		return err
 	}
+	release, err := lockResults(v.sim.results, "validate")
+	if err != nil {
+		return err
+	}
+	defer release()
 	ctx, stop := signalContext()
 	defer stop()
 	return v.run(ctx, os.Stdout)
