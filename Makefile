@@ -30,11 +30,12 @@ B          ?=
 BASE       ?=
 STRATEGY   ?=
 FAULT      ?=
-METRIC     ?= missed/op
+BENCH      ?=
+METRIC     ?=
 GOOD       ?=
 BAD        ?=
 TOOLCHAINS ?=
-ROUNDS     ?= 10
+ROUNDS     ?=
 BASELINE   ?= results/baseline
 VALIDATE_VERSIONS ?= auto
 VALIDATE_COUNT    ?= 60
@@ -58,7 +59,7 @@ plots:
 	$(RECONNBENCH) plots -results '$(RESULTS)' -traffic '$(TRAFFIC)' -release '$(RELEASE)'
 
 bench-throughput:
-	$(RECONNBENCH) throughput -count '$(ROUNDS)' -results '$(RESULTS)'
+	$(RECONNBENCH) throughput $(if $(ROUNDS),-count '$(ROUNDS)') -results '$(RESULTS)'
 
 test:
 	$(GOCMD) mod tidy -diff
@@ -72,8 +73,9 @@ compare:
 	$(RECONNBENCH) compare -results '$(RESULTS)' -a '$(A)' -b '$(B)' -base '$(BASE)'
 
 bisect:
-	$(RECONNBENCH) bisect -strategy '$(STRATEGY)' -fault '$(FAULT)' -traffic '$(TRAFFIC)' \
-		-metric '$(METRIC)' -good '$(GOOD)' -bad '$(BAD)' -count '$(COUNT)' -clock '$(CLOCK)' -go '$(GO)'
+	$(RECONNBENCH) bisect -strategy '$(STRATEGY)' -fault '$(FAULT)' -traffic '$(TRAFFIC)' -bench '$(BENCH)' \
+		-metric '$(METRIC)' -good '$(GOOD)' -bad '$(BAD)' -count '$(COUNT)' $(if $(ROUNDS),-rounds '$(ROUNDS)') -clock '$(CLOCK)' \
+		-go '$(GO)' -results '$(RESULTS)'
 
 compat:
 	$(RECONNBENCH) compat -versions '$(VERSIONS)' -go '$(TOOLCHAINS)'

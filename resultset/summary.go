@@ -1,8 +1,10 @@
 package resultset
 
 import (
+	"fmt"
 	"math"
 
+	moremath "github.com/aclements/go-moremath/stats"
 	"github.com/montanaflynn/stats"
 	"golang.org/x/perf/benchmath"
 )
@@ -45,7 +47,7 @@ func Summarize(xs []float64) Summary {
 	s.P90, _ = data.Percentile(90)
 	s.Min, _ = data.Min()
 	s.Max, _ = data.Max()
-	sum := benchmath.AssumeNothing.Summary(benchmath.NewSample(xs, &benchmath.DefaultThresholds), confidence)
+	sum := benchmath.AssumeNothing.Summary(sample(xs), confidence)
 	s.Lo, s.Hi = sum.Lo, sum.Hi
 	s.CI = !math.IsInf(s.Lo, 0) && !math.IsInf(s.Hi, 0) && !math.IsNaN(s.Lo) && !math.IsNaN(s.Hi)
 	if !s.CI {
@@ -74,12 +76,48 @@ type Comparison struct {
 
 // Compare compares samples a and b.
 func Compare(a, b []float64) Comparison {
-	c := benchmath.AssumeNothing.Compare(
-		benchmath.NewSample(a, &benchmath.DefaultThresholds),
-		benchmath.NewSample(b, &benchmath.DefaultThresholds))
+	c := benchmath.AssumeNothing.Compare(sample(a), sample(b))
 	cmp := Comparison{P: c.P, Differ: c.P < c.Alpha}
 	if len(c.Warnings) > 0 {
 		cmp.Warning = c.Warnings[0].Error()
 	}
 	return cmp
+}
+
+// ComparePaired compares samples measured in pairs, a[i] beside b[i] (the
+// same round of fresh processes, say), where the machine's drift between
+// rounds moves both sides of a pair alike: by the sign test, which counts
+// the pairs where b is below a and assumes nothing about how the values
+// spread. A difference is a share of pairs that one direction would reach
+// by chance with probability below α = 0.05, two-sided. With fewer than 6
+// pairs no share is that unlikely, and Differ is never true.
+func ComparePaired(a, b []float64) Comparison {
+	n := min(len(a), len(b))
+	below, above := 0, 0
+	for i := 0; i < n; i++ {
+		switch {
+		case b[i] < a[i]:
+			below++
+		case b[i] > a[i]:
+			above++
+		}
+	}
+	// Pairs that tie say nothing either way.
+	d := moremath.BinomialDist{N: below + above, P: 0.5}
+	p := math.Min(1, 2*d.CDF(float64(min(below, above))))
+	c := Comparison{P: p, Differ: p < alpha}
+	if d.N < 6 {
+		c.Warning = fmt.Sprintf("need >= 6 pairs that differ to tell, have %d", d.N)
+	}
+	return c
+}
+
+// alpha is the significance level of every comparison, benchstat's.
+const alpha = 0.05
+
+// sample makes a benchmath sample of a copy of xs: NewSample sorts the
+// values it is given in place, and callers' values may be in an order
+// that means something (rounds, pairs).
+func sample(xs []float64) *benchmath.Sample {
+	return benchmath.NewSample(append([]float64(nil), xs...), &benchmath.DefaultThresholds)
 }

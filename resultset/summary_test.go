@@ -1,6 +1,7 @@
 package resultset
 
 import (
+	"fmt"
 	"math"
 	"testing"
 )
@@ -45,5 +46,51 @@ func TestSummarize(t *testing.T) {
 	}
 	if s := Summarize(nil); s.N != 0 || !math.IsNaN(s.Median) || !math.IsNaN(s.Lo) {
 		t.Errorf("no values: %+v, want NaN", s)
+	}
+}
+
+func TestComparePaired(t *testing.T) {
+	ten := func(ratios ...float64) (a, b []float64) {
+		// Each round on a machine of another speed: the pairs' level
+		// drifts, their ratio is what the round says.
+		for i, r := range ratios {
+			level := 1e6 * (1 + 0.3*float64(i%3))
+			a, b = append(a, level), append(b, level*r)
+		}
+		return a, b
+	}
+	for _, tc := range []struct {
+		name   string
+		ratios []float64
+		differ bool
+		p      float64
+	}{
+		{"every round lower", []float64{0.8, 0.85, 0.9, 0.82, 0.88, 0.79, 0.86, 0.9, 0.84, 0.87}, true, 0.002},
+		{"one round against", []float64{0.8, 0.85, 0.9, 0.82, 1.3, 0.79, 0.86, 0.9, 0.84, 0.87}, true, 0.021},
+		{"two rounds against", []float64{0.8, 1.1, 0.9, 0.82, 1.3, 0.79, 0.86, 0.9, 0.84, 0.87}, false, 0.109},
+		{"a tie", []float64{0.9, 1.1, 0.95, 1.05, 0.97, 1.03, 0.99, 1.01, 0.98, 1.02}, false, 1},
+		{"too few", []float64{0.5, 0.5, 0.5, 0.5, 0.5}, false, 0.0625},
+	} {
+		a, b := ten(tc.ratios...)
+		c := ComparePaired(a, b)
+		if c.Differ != tc.differ || math.Abs(c.P-tc.p) > 0.0005 {
+			t.Errorf("%s: differ %v p %.4f, want %v p %.4f", tc.name, c.Differ, c.P, tc.differ, tc.p)
+		}
+		// The unpaired test cannot see through the drift.
+		if u := Compare(a, b); tc.name == "every round lower" && u.Differ {
+			t.Errorf("%s: the unpaired test tells them apart (p %.3f); the case does not show the drift", tc.name, u.P)
+		}
+	}
+}
+
+func TestSummariesLeaveTheirInputAlone(t *testing.T) {
+	xs := []float64{3, 1, 2, 5, 4, 6}
+	ys := []float64{6, 5, 4, 3, 2, 1}
+	Summarize(xs)
+	Compare(xs, ys)
+	ComparePaired(xs, ys)
+	Mean(xs)
+	if fmt.Sprint(xs, ys) != "[3 1 2 5 4 6] [6 5 4 3 2 1]" {
+		t.Errorf("the summaries reordered their input: %v %v", xs, ys)
 	}
 }

@@ -170,7 +170,10 @@ func TestInputErrors(t *testing.T) {
 		{"unknown flag", bench("-fault", "crash"), "bench: flag provided but not defined: -fault (valid flags: "},
 		{"stray argument", bench("crash"), `bench takes flags only (-h lists them), not ["crash"]`},
 
-		{"bisect: no strategy", []string{"bisect", "-fault", "crash", "-traffic", "idle", "-good", "v1.30.0", "-bad", "v1.85.0"}, "bisect needs STRATEGY (combined, dialer, healthwatch, keepalive, watcher)"},
+		{"bisect: no strategy", []string{"bisect", "-fault", "crash", "-traffic", "idle", "-good", "v1.30.0", "-bad", "v1.85.0"}, "bisect needs STRATEGY (combined, dialer, healthwatch, keepalive, watcher; or BENCH, a throughput benchmark)"},
+		{"bisect: unknown benchmark", []string{"bisect", "-bench", "Replay/mode=bulk", "-good", "v1.30.0", "-bad", "v1.85.0"}, `BENCH "Replay/mode=bulk": want a throughput benchmark, Replay/mode=stream|unary or Transport/net=netsim|bufconn|tcp/load=raw|stream|log`},
+		{"bisect: benchmark and cell", []string{"bisect", "-bench", "Replay/mode=stream", "-strategy", "dialer", "-good", "v1.30.0", "-bad", "v1.85.0"}, "BENCH=Replay/mode=stream and a cell (STRATEGY, FAULT, TRAFFIC): give one or the other"},
+		{"bisect: rounds zero", []string{"bisect", "-bench", "Replay/mode=stream", "-rounds", "0", "-good", "v1.30.0", "-bad", "v1.85.0"}, "ROUNDS 0: must be a whole number of rounds, at least 1"},
 		{"bisect: unknown fault", []string{"bisect", "-strategy", "dialer", "-fault", "meteor", "-traffic", "idle", "-good", "v1.30.0", "-bad", "v1.85.0"}, `unknown fault "meteor" (valid: `},
 		{"bisect: count zero", []string{"bisect", "-strategy", "dialer", "-fault", "crash", "-traffic", "idle", "-good", "v1.30.0", "-bad", "v1.85.0", "-count", "0"}, "COUNT 0: must be a whole number of runs, at least 1"},
 

@@ -63,17 +63,24 @@
 //	-a v, -b v       A, B        compare only these two releases
 //	-base dir        BASE        a baseline folder, such as results/baseline: each release of -results beside its baseline
 //
+// bisect follows a cell (-strategy, -fault, -traffic) or a throughput
+// benchmark (-bench), and writes the bisection into RESULTS/bisect/.
+//
 // bisect flags:
 //
-//	-strategy s      STRATEGY    strategy (required)
-//	-fault f         FAULT       fault (required)
-//	-traffic t       TRAFFIC     traffic mode (required)
-//	-metric m        METRIC      metric to follow (default "missed/op")
+//	-strategy s      STRATEGY    strategy
+//	-fault f         FAULT       fault
+//	-traffic t       TRAFFIC     traffic mode
+//	-bench name      BENCH       a throughput benchmark instead: Replay/mode=stream|unary, Transport/net=netsim|bufconn|tcp/load=raw|stream|log
+//	-metric m        METRIC      metric to follow: a cell's unit (default "missed/op"), or a unit the benchmark reports (default "msgs/s")
 //	-good v          GOOD        a release where the metric has its old value (required)
 //	-bad v           BAD         a later release where it has changed (required)
-//	-count n         COUNT       runs per release (default 6)
-//	-clock c         CLOCK       virtual or real (default "virtual")
+//	-count n         COUNT       runs per release, for a cell (default 6)
+//	-rounds n        ROUNDS      rounds per release, for a benchmark: each round runs it once beside GOOD, in fresh processes (default 12)
+//	-benchtime t                 go test -benchtime of each run of a benchmark (default "300ms")
+//	-clock c         CLOCK       virtual or real, for a cell (default "virtual")
 //	-go toolchain    GO          a Go toolchain such as go1.23.12
+//	-results dir     RESULTS     results folder (default "results")
 //	-v                           print a line per run
 //
 // validate flags:

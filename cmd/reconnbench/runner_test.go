@@ -108,9 +108,14 @@ func TestDiffer(t *testing.T) {
 		{p(), p(1e9, 1e9), true}, // the event happens in one and never in the other
 		{p(), p(), false},
 		{p(0, 1), p(1, 0), false}, // too few runs to tell
+		// A throughput probe is judged against good as measured beside
+		// it, round by round, not against good's probe.
+		{p(9, 9, 9, 9, 9, 9), &probe{values: []float64{5, 5.1, 4.9, 5, 5.2, 4.8}, ref: []float64{5, 5.2, 4.8, 4.9, 5.1, 5}}, false},
+		{p(4, 4, 4, 4, 4, 4), &probe{values: []float64{4, 8.1, 3.9, 4, 8.2, 3.8}, ref: []float64{5, 9, 4.9, 5, 9.2, 4.8}}, true},
 	} {
-		if got := differ(tc.a, tc.b); got != tc.want {
-			t.Errorf("differ(%v, %v) = %v, want %v", tc.a.values, tc.b.values, got, tc.want)
+		var b bisectConfig
+		if got := b.differ(tc.a, tc.b); got != tc.want {
+			t.Errorf("differ(%v, %v beside %v) = %v, want %v", tc.a.values, tc.b.values, tc.b.ref, got, tc.want)
 		}
 	}
 }
