@@ -77,7 +77,11 @@ func Write(results string, o Options, log io.Writer) error {
 	if err != nil {
 		return err
 	}
-	rp := report{d: d, figs: figs, figDir: FigDir, skipped: skipped, svg: o.SVG}
+	bs, err := resultset.ReadBisections(results)
+	if err != nil {
+		return err
+	}
+	rp := report{d: d, bs: bs, figs: figs, figDir: FigDir, skipped: skipped, svg: o.SVG}
 
 	var outs []output
 	dir := filepath.Join(results, FigDir)

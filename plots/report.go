@@ -28,6 +28,7 @@ func cellText(s *resultset.Samples) string {
 // report is what REPORT.md is made of.
 type report struct {
 	d       *resultset.Set
+	bs      []resultset.Bisection
 	figs    []*Figure
 	figDir  string // relative to the report
 	skipped []string
@@ -64,6 +65,22 @@ func (rp report) markdown() string {
 		}
 		b.WriteString("\n")
 		for _, f := range g.items {
+			fmt.Fprintf(&b, "- %s\n", f)
+		}
+	}
+
+	if tp := throughputSentences(d); len(tp) > 0 {
+		b.WriteString("\n### Replay throughput across releases\n\n")
+		b.WriteString("Consecutive releases whose replay throughput differs beyond noise by benchstat's test. Each release was measured " +
+			"minutes after the one before it, so a drift of the machine can show here as a difference; only a bisection, which measures " +
+			"two releases in alternating rounds side by side, settles one.\n\n")
+		for _, f := range tp {
+			fmt.Fprintf(&b, "- %s\n", f)
+		}
+	}
+	if len(rp.bs) > 0 {
+		b.WriteString("\n### Releases found by make bisect\n\n")
+		for _, f := range bisectionSentences(rp.bs) {
 			fmt.Fprintf(&b, "- %s\n", f)
 		}
 	}

@@ -23,10 +23,46 @@ type Bisection struct {
 	First, Last string // the first release that differs, and the last like Good
 	Paired      bool   // each probe measured beside Good, in alternating rounds of fresh processes
 	File        string // where it was read from
+
+	// Values holds the metric by release, in the order of the file: the
+	// runs of Last and First and, for a paired bisection, those of Good
+	// beside each.
+	Values map[string][]float64
 }
 
-// BisectionDir is where a results folder keeps its bisections.
+// Sides returns the two samples that decided the bisection: Last's and
+// First's runs, or, for a paired one, Good's runs beside First and
+// First's, pair by pair.
+func (b Bisection) Sides() (before, after []float64) {
+	after = b.Values[b.First]
+	if !b.Paired {
+		return b.Values[b.Last], after
+	}
+	good := b.Values[b.Good]
+	if len(good) < len(after) {
+		return good, after
+	}
+	return good[len(good)-len(after):], after
+}
+
+// Compare judges the two sides of the bisection as bisect did.
+func (b Bisection) Compare() Comparison {
+	before, after := b.Sides()
+	if b.Paired {
+		return ComparePaired(before, after)
+	}
+	return Compare(before, after)
+}
+
+// BisectionDir is where a results folder keeps its bisections. Beside a
+// bisection's file, a file of the same name ending in .cause.md may say,
+// in words, what in the first release causes the change: written by hand
+// from its source and release notes, since no run can measure a cause.
 const BisectionDir = "bisect"
+
+// CausePath returns the file that may explain the bisection read from
+// path.
+func CausePath(path string) string { return strings.TrimSuffix(path, ".txt") + ".cause.md" }
 
 // The configuration keys of a bisection file.
 var bisectKeys = []string{"bisect-bench", "bisect-metric", "bisect-good", "bisect-bad", "bisect-first", "bisect-last", "bisect-paired"}
@@ -108,6 +144,13 @@ func readBisection(path string) (Bisection, error) {
 	if err != nil {
 		return Bisection{}, fmt.Errorf("%s:%d: %w", path, r.Line, err)
 	}
-	return Bisection{Name: n, Metric: r.Config("bisect-metric"), Good: r.Config("bisect-good"), Bad: r.Config("bisect-bad"),
-		First: r.Config("bisect-first"), Last: r.Config("bisect-last"), Paired: r.Config("bisect-paired") == "true", File: path}, nil
+	b := Bisection{Name: n, Metric: r.Config("bisect-metric"), Good: r.Config("bisect-good"), Bad: r.Config("bisect-bad"),
+		First: r.Config("bisect-first"), Last: r.Config("bisect-last"), Paired: r.Config("bisect-paired") == "true", File: path,
+		Values: map[string][]float64{}}
+	for _, r := range rs {
+		if x, ok := r.Value(b.Metric); ok {
+			b.Values[r.Config("grpc")] = append(b.Values[r.Config("grpc")], x)
+		}
+	}
+	return b, nil
 }
