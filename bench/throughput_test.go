@@ -16,6 +16,7 @@ import (
 
 	"github.com/reconnbench/reconnbench/netsim"
 	"github.com/reconnbench/reconnbench/replay"
+	"github.com/reconnbench/reconnbench/resultset"
 )
 
 // Throughput is CPU-bound, so these benchmarks run on the real clock with
@@ -224,6 +225,7 @@ func benchLog(b *testing.B, tr transport) {
 type meter struct {
 	start time.Time
 	gcs   uint64
+	cpu   time.Duration // the process's CPU time (user+system) at the start
 }
 
 // startMeter starts the timed loop: it resets b's timer and reports
@@ -231,15 +233,22 @@ type meter struct {
 func startMeter(b *testing.B) meter {
 	b.ReportAllocs()
 	b.ResetTimer()
-	return meter{start: time.Now(), gcs: gcCycles()}
+	return meter{start: time.Now(), gcs: gcCycles(), cpu: processCPU()}
 }
 
 // report reports msgs messages sent since the start.
 func (m meter) report(b *testing.B, msgs int) {
 	elapsed := time.Since(m.start)
+	cpu := processCPU() - m.cpu
 	b.StopTimer()
-	b.ReportMetric(float64(msgs)/elapsed.Seconds(), "msgs/s")
-	b.ReportMetric(float64(gcCycles()-m.gcs)/float64(msgs)*1e6, "gc/Mmsg")
+	b.ReportMetric(float64(msgs)/elapsed.Seconds(), resultset.UnitMsgsPerS)
+	b.ReportMetric(float64(gcCycles()-m.gcs)/float64(msgs)*1e6, resultset.UnitGCPerMmsg)
+	// CPU time per message, client and server together: unlike msgs/s it
+	// does not count the time the process waits for a core that another
+	// process holds. Zero where the OS does not report it.
+	if cpu > 0 {
+		b.ReportMetric(float64(cpu.Nanoseconds())/float64(msgs), resultset.UnitCPUPerMsg)
+	}
 }
 
 // gcCycles returns the GC cycles the process has completed.

@@ -25,6 +25,10 @@ const (
 	UnitMBPerSec  = "MB/s"
 	UnitMsgsPerS  = "msgs/s"  // messages per second
 	UnitGCPerMmsg = "gc/Mmsg" // GC cycles per million messages
+	// UnitCPUPerMsg is the process's CPU time (user and system, client and
+	// server together) per message: unlike msgs/s, it does not count time
+	// spent waiting for a core another process holds.
+	UnitCPUPerMsg = "cpu-ns/msg"
 )
 
 // ReconnectUnits are the units of a reconnect result, in the order a
