@@ -4,7 +4,7 @@
 #   make test       go.mod tidy, vet, gofmt, every test with the race detector, a smoke run
 #   make help       every target's variables: the command's usage (cmd/reconnbench/doc.go)
 #
-# Others: plots, compare, bisect, validate, bench-throughput, soak, compat,
+# Others: plots, compare, bisect, boundaries, validate, bench-throughput, soak, compat,
 # versions. The committed baseline is in results/baseline/, where no target
 # writes unless told to; `make compare BASE=results/baseline` puts a run
 # beside it. Every variable is a flag of cmd/reconnbench, described once,
@@ -48,7 +48,7 @@ SOAK_SEED   ?= 0
 # channels stay IDLE, and the newest.
 SMOKE_VERSIONS := v1.30.0 v1.41.0 v1.85.0
 
-.PHONY: bench bench-throughput plots test compare bisect compat validate versions soak help
+.PHONY: bench bench-throughput plots test compare bisect boundaries compat validate versions soak help
 
 bench:
 	$(RECONNBENCH) bench -versions '$(VERSIONS)' -go '$(GO)' -count '$(COUNT)' -clock '$(CLOCK)' \
@@ -76,6 +76,9 @@ bisect:
 	$(RECONNBENCH) bisect -strategy '$(STRATEGY)' -fault '$(FAULT)' -traffic '$(TRAFFIC)' -bench '$(BENCH)' \
 		-metric '$(METRIC)' -good '$(GOOD)' -bad '$(BAD)' -count '$(COUNT)' $(if $(ROUNDS),-rounds '$(ROUNDS)') -clock '$(CLOCK)' \
 		-go '$(GO)' -results '$(RESULTS)'
+
+boundaries:
+	$(RECONNBENCH) boundaries -results '$(RESULTS)'
 
 compat:
 	$(RECONNBENCH) compat -versions '$(VERSIONS)' -go '$(TOOLCHAINS)'

@@ -85,6 +85,11 @@ func (rp report) markdown() string {
 		}
 	}
 
+	if len(d.Runs) > 1 {
+		b.WriteString("\n## Behaviour boundaries\n\n")
+		b.WriteString(boundarySection(d, rp.bs))
+	}
+
 	b.WriteString("\n## Figures\n\n")
 	for _, f := range rp.figs {
 		link := func(ext string) string { return filepath.ToSlash(filepath.Join(rp.figDir, f.Name+ext)) }

@@ -147,7 +147,7 @@ func TestInputErrors(t *testing.T) {
 		args []string
 		want string // in the one line, after "reconnbench: "
 	}{
-		{"unknown command", []string{"benchmark"}, `unknown command "benchmark" (valid: bench, plots, compare, bisect, validate, throughput, soak, compat, list, add, refresh, resolve, help)`},
+		{"unknown command", []string{"benchmark"}, `unknown command "benchmark" (valid: bench, plots, compare, bisect, boundaries, validate, throughput, soak, compat, list, add, refresh, resolve, help)`},
 		{"unknown release", bench("-versions", "v1.99.0"), `unknown gRPC-Go release "v1.99.0" in VERSIONS: valid are default, all, or releases with module files (v1.30.0 ... v1.85.0`},
 		{"malformed release", bench("-versions", "one.two"), `unknown gRPC-Go release "one.two" in VERSIONS: valid are default, all`},
 		{"malformed toolchain", bench("-go", "1.23"), `toolchain "1.23": want a Go release such as go1.23.12 or go1.25 (GO)`},
@@ -191,6 +191,9 @@ func TestInputErrors(t *testing.T) {
 		{"plots: malformed file", []string{"plots", "-results", results(map[string]string{"grpc-v1.85.0.txt": config + "BenchmarkReconnect/strategy=a/fault=crash/traffic=idle 1 x missed/op\n"})}, "grpc-v1.85.0.txt:5: parsing measurement"},
 		{"plots: unknown traffic", []string{"plots", "-results", good, "-traffic=busy"}, `traffic mode "busy" is not in the results (have: idle)`},
 		{"plots: stray argument", []string{"plots", "-results", good, "extra"}, `plots takes flags only (-h lists them), not ["extra"]`},
+
+		{"boundaries: no results", []string{"boundaries", "-results", filepath.Join(tmp, "nowhere")}, `results folder "` + filepath.Join(tmp, "nowhere") + `" cannot be read`},
+		{"boundaries: stray argument", []string{"boundaries", "-results", good, "v1.41.0"}, `boundaries takes flags only (-h lists them), not ["v1.41.0"]`},
 
 		{"soak: cycles zero", []string{"soak", "-cycles", "0"}, "SOAK_CYCLES 0: must be at least 1"},
 		{"soak: negative time", []string{"soak", "-time", "-1m"}, "SOAK_TIME -1m0s: must not be negative"},

@@ -15,7 +15,8 @@
 //	bench       run the reconnect matrix against releases, then plots  make bench
 //	plots       figures and REPORT.md from a results folder         make plots
 //	compare     benchstat over results, or a run beside a baseline  make compare
-//	bisect      first release where a cell's metric changes         make bisect
+//	bisect      first release where a cell's or a benchmark's metric changes   make bisect
+//	boundaries  every change of a cell's metric between consecutive releases  make boundaries
 //	validate    the same cells on netsim and on real TCP processes  make validate
 //	throughput  transport and replay throughput, and their ratios   make bench-throughput
 //	soak        thousands of random restart cycles, checked         make soak
@@ -82,6 +83,11 @@
 //	-go toolchain    GO          a Go toolchain such as go1.23.12
 //	-results dir     RESULTS     results folder (default "results")
 //	-v                           print a line per run
+//
+// boundaries flags:
+//
+//	-results dir     RESULTS     results folder (default "results")
+//	-all                         list the changes among overlapping values too, which backoff jitter makes by chance
 //
 // validate flags:
 //

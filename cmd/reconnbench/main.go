@@ -25,6 +25,7 @@ var commands = map[string]func(args []string) error{
 	"plots":      runPlots,
 	"compare":    runCompare,
 	"bisect":     runBisect,
+	"boundaries": runBoundaries,
 	"validate":   runValidate,
 	"throughput": runThroughputCmd,
 	"soak":       runSoak,
@@ -36,7 +37,7 @@ var commands = map[string]func(args []string) error{
 }
 
 // commandNames lists the subcommands in the order of the usage.
-var commandNames = []string{"bench", "plots", "compare", "bisect", "validate", "throughput", "soak", "compat", "list", "add", "refresh", "resolve", "help"}
+var commandNames = []string{"bench", "plots", "compare", "bisect", "boundaries", "validate", "throughput", "soak", "compat", "list", "add", "refresh", "resolve", "help"}
 
 // run runs the command line args and returns the exit status: 0, 1 for a
 // failure (one line on stderr saying why), 2 for a usage error.
