@@ -41,7 +41,7 @@ func TestCellText(t *testing.T) {
 		{"some", "2.50 s, missed 2/6"},
 		{"unmeasured", "–"},
 	} {
-		if got := cellText(r.Cells[resultset.Cell{Strategy: tc.strategy, Fault: "crash", Traffic: "idle"}]); got != tc.want {
+		if got := cellText(r.Cells[resultset.NewCell(tc.strategy, "crash", "idle")]); got != tc.want {
 			t.Errorf("%s: %q, want %q", tc.strategy, got, tc.want)
 		}
 	}
