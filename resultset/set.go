@@ -54,6 +54,15 @@ func (s *Samples) Inapplicable() bool {
 	return false
 }
 
+// NoReplayNeeded reports whether none of the cell's cycles needed a
+// replay: the fault left the server's state in place (rotate), so no
+// cycle could miss (missed/op is 0) and none has a recovery time.
+// Replays in such cells are spurious (UnitSpurious).
+func (s *Samples) NoReplayNeeded() bool {
+	k, n := s.Count(UnitMissed)
+	return n > 0 && k == 0 && len(s.Values(UnitRecover)) == 0
+}
+
 // Count reads a fraction unit (missed/op, undetected/op): in how many of
 // the n cycles behind its lines the event happened. A line's fraction
 // counts for as many cycles as it averages.
