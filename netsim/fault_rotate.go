@@ -34,10 +34,13 @@ import (
 // waits for it (the server reports it through OnStrike) and returns when
 // the grace period after it has passed. Connections the instance takes
 // after that are served without an age limit, so that one rotation is one
-// fault. If every connection the aged server took is closed by the client
-// before it comes of age (a client idle timeout shorter than the age), no
-// GOAWAY will ever come: the fault then strikes, at the latest moment one
-// could have come, a server with nothing to rotate.
+// fault. A client that closes its first connection before it comes of age
+// (its idle timeout is shorter than the age) may never be rotated: if no
+// GOAWAY has come by the latest moment one could have come for a
+// connection taken when the instance started (its age plus 10%, plus a
+// second for the handshake), the fault strikes then, having rotated
+// nothing (Server.RotatedNothing), and the instance serves on without an
+// age limit for new connections.
 type Rotate struct{}
 
 func init() { register(Rotate{}) }
@@ -61,6 +64,21 @@ func (Rotate) Inject(ctx context.Context, s *Server, grace time.Duration) error 
 	return sleep(ctx, grace-time.Since(at))
 }
 
+// RotatedNothing reports whether the instance serving now was rotated by
+// Rotate without a GOAWAY: its client had let every connection go before
+// one came of age.
+func (s *Server) RotatedNothing() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.current == nil || s.current.split == nil {
+		return false
+	}
+	sp := s.current.split
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	return sp.rotated && sp.nothing
+}
+
 // ageSlack is how much later than its age limit, jitter included, a
 // connection's GOAWAY may come: the server starts counting once it has
 // read the client's preface.
@@ -69,24 +87,23 @@ const ageSlack = time.Second
 // splitter hands the connections an instance accepts to its Aged server
 // until that server's first GOAWAY, and to its GRPC server after.
 type splitter struct {
-	lis          *Listener
-	aged, fresh  *subListener
-	rotatedCh    chan struct{} // closed at the first GOAWAY
-	mu           sync.Mutex
-	rotated      bool
-	rotatedAt    time.Time
-	lastAccepted time.Time     // when the aged server last took a connection
-	accepted     chan struct{} // closed and replaced at each
+	lis         *Listener
+	aged, fresh *subListener
+	started     time.Time
+	rotatedCh   chan struct{} // closed at the first GOAWAY
+	mu          sync.Mutex
+	rotated     bool
+	nothing     bool // rotated without a GOAWAY
+	rotatedAt   time.Time
 }
 
 func newSplitter(lis *Listener) *splitter {
 	return &splitter{
-		lis:          lis,
-		aged:         newSubListener(lis),
-		fresh:        newSubListener(lis),
-		rotatedCh:    make(chan struct{}),
-		lastAccepted: time.Now(),
-		accepted:     make(chan struct{}),
+		lis:       lis,
+		aged:      newSubListener(lis),
+		fresh:     newSubListener(lis),
+		started:   time.Now(),
+		rotatedCh: make(chan struct{}),
 	}
 }
 
@@ -101,11 +118,6 @@ func (sp *splitter) dispatch() {
 		}
 		sp.mu.Lock()
 		rotated := sp.rotated
-		if !rotated {
-			sp.lastAccepted = time.Now()
-			close(sp.accepted)
-			sp.accepted = make(chan struct{})
-		}
 		sp.mu.Unlock()
 		if rotated {
 			sp.fresh.deliver(c)
@@ -115,49 +127,35 @@ func (sp *splitter) dispatch() {
 	}
 }
 
-// rotate records the first GOAWAY, at at, or the moment it is clear that
-// none will come; from then on connections go to the fresh server.
-func (sp *splitter) rotate(at time.Time) {
+// rotate records the first GOAWAY, at at, or (nothing) the moment it is
+// clear that none will come for the instance's first connection; from
+// then on connections go to the fresh server.
+func (sp *splitter) rotate(at time.Time, nothing bool) {
 	sp.mu.Lock()
 	defer sp.mu.Unlock()
 	if sp.rotated {
 		return
 	}
-	sp.rotated, sp.rotatedAt = true, at
+	sp.rotated, sp.rotatedAt, sp.nothing = true, at, nothing
 	close(sp.rotatedCh)
 }
 
 // waitRotation waits for the aged server's first GOAWAY and returns when
-// it was sent. If none can come any more (every connection the aged
-// server took has outlived the latest moment it would have been rotated:
-// its client closed it first), it rotates nothing and returns that moment.
+// it was sent, or, if none came for a connection taken when the instance
+// started, rotates nothing at the latest moment one could have come.
 func (sp *splitter) waitRotation(ctx context.Context, maxAge time.Duration) (time.Time, error) {
-	for {
-		sp.mu.Lock()
-		if sp.rotated {
-			at := sp.rotatedAt
-			sp.mu.Unlock()
-			return at, nil
-		}
-		latest := sp.lastAccepted.Add(maxAge + maxAge/10 + ageSlack)
-		accepted := sp.accepted
-		sp.mu.Unlock()
-		wait := time.Until(latest)
-		if wait <= 0 {
-			sp.rotate(time.Now())
-			continue
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-sp.rotatedCh:
-		case <-accepted:
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return time.Time{}, ctx.Err()
-		}
-		t.Stop()
+	t := time.NewTimer(time.Until(sp.started.Add(maxAge + maxAge/10 + ageSlack)))
+	defer t.Stop()
+	select {
+	case <-sp.rotatedCh:
+	case <-t.C:
+		sp.rotate(time.Now(), true)
+	case <-ctx.Done():
+		return time.Time{}, ctx.Err()
 	}
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	return sp.rotatedAt, nil
 }
 
 // goAwayWatch is the server end of a connection of the aged server. It
@@ -201,7 +199,7 @@ func (w *goAwayWatch) scan(b []byte) {
 			return // cannot happen with 9 bytes
 		}
 		if fh.Type == http2.FrameGoAway {
-			w.sp.rotate(time.Now())
+			w.sp.rotate(time.Now(), false)
 		}
 		w.skip = fh.Length
 	}

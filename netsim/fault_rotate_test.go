@@ -135,6 +135,9 @@ func TestRotate(t *testing.T) {
 				if len(conns) != 2 || !conns[1].Closed.IsZero() {
 					t.Errorf("connections %+v; want a second one, still open after %v", conns, 3*age)
 				}
+				if s.RotatedNothing() {
+					t.Error("RotatedNothing after a GOAWAY")
+				}
 				if built != 1 || len(s.Starts()) != 1 {
 					t.Errorf("%d instances built, %d started; want the one", built, len(s.Starts()))
 				}
@@ -144,8 +147,9 @@ func TestRotate(t *testing.T) {
 }
 
 // TestRotateNothing: a client that closes its connection before it comes
-// of age leaves nothing to rotate; the fault strikes at the latest moment
-// a GOAWAY could have come and is over a grace period later.
+// of age, and opens another, leaves nothing to rotate in time; the fault
+// strikes at the latest moment a GOAWAY could have come for its first
+// connection, and is over a grace period later.
 func TestRotateNothing(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		const age, grace = 10 * time.Second, time.Second
@@ -163,6 +167,10 @@ func TestRotateNothing(t *testing.T) {
 		start := time.Now()
 		time.Sleep(age / 2)
 		c.Close()
+		h2conn(t, n) // a second connection, which comes of age too late
+		if s.RotatedNothing() {
+			t.Error("RotatedNothing before the fault")
+		}
 		if err := s.Inject(context.Background(), Rotate{}, grace); err != nil {
 			t.Fatal(err)
 		}
@@ -171,6 +179,9 @@ func TestRotateNothing(t *testing.T) {
 		}
 		if got := time.Since(t0); got != grace {
 			t.Errorf("Inject returned %v after the strike, want %v", got, grace)
+		}
+		if !s.RotatedNothing() {
+			t.Error("RotatedNothing is false after a rotation without a GOAWAY")
 		}
 		h2conn(t, n) // the instance serves on
 	})

@@ -75,10 +75,11 @@ func (c *Client) Identity(ctx context.Context) (string, error) {
 }
 
 // Ping makes one unary call, failing fast when the channel is down, as
-// ordinary client traffic does.
-func (c *Client) Ping(ctx context.Context) error {
+// ordinary client traffic does, unless opts say otherwise
+// (grpc.WaitForReady).
+func (c *Client) Ping(ctx context.Context, opts ...grpc.CallOption) error {
 	var reply []byte
-	return c.cc.Invoke(ctx, MethodPing, []byte("ping"), &reply, callOption)
+	return c.cc.Invoke(ctx, MethodPing, []byte("ping"), &reply, append([]grpc.CallOption{callOption}, opts...)...)
 }
 
 // Subscribe opens a long-lived stream and returns when it breaks or ctx
