@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/connectivity"
 
 	"github.com/reconnbench/reconnbench/netsim"
 	"github.com/reconnbench/reconnbench/replay"
@@ -149,7 +150,9 @@ func (c *cycle) run(parent context.Context) (res Cycle, err error) {
 		}
 	}()
 
-	c.goWatch(func() { watchStates(ctx, cc, c.rec) })
+	state := cc.GetState() // before anything can wake the channel
+	c.rec.add(resultset.EventState, state.String())
+	c.goWatch(func() { watchStates(ctx, cc, state, c.rec) })
 	if w, ok := strategy.(strategies.Watcher); ok {
 		c.goWatch(func() { w.Watch(ctx, cc, hooks) })
 	}
@@ -359,14 +362,11 @@ func (c *cycle) teardown(cancel context.CancelFunc, cc *grpc.ClientConn) error {
 	}
 }
 
-// watchStates traces the channel's connectivity states. It only observes:
-// it never asks the channel to connect.
-func watchStates(ctx context.Context, cc *grpc.ClientConn, rec *recorder) {
-	for {
-		s := cc.GetState()
+// watchStates traces the channel's connectivity states after s, already
+// traced. It only observes: it never asks the channel to connect.
+func watchStates(ctx context.Context, cc *grpc.ClientConn, s connectivity.State, rec *recorder) {
+	for cc.WaitForStateChange(ctx, s) {
+		s = cc.GetState()
 		rec.add(resultset.EventState, s.String())
-		if !cc.WaitForStateChange(ctx, s) {
-			return
-		}
 	}
 }

@@ -35,7 +35,7 @@ var (
 	matrixDowntime   = flag.String("matrix.downtime", DefaultDowntime.String(), "how long the server stays down (for rotate, the grace period), durations comma- or space-separated")
 	matrixQuiet      = flag.String("matrix.quiet", DefaultQuiet.String(), "quiet time between the first replay and the fault (for rotate, the connection-age limit), durations comma- or space-separated")
 	matrixClient     = flag.String("matrix.client", string(DefaultClient), "how the client builds its channel: dial, newclient, comma- or space-separated")
-	matrixDeadline   = flag.Duration("matrix.deadline", DefaultDeadline, "how long recovery may take after the server is back")
+	matrixDeadline   = flag.Duration("matrix.deadline", 0, "how long recovery may take after the server is back (0: 1m0s, or 2m30s after a downtime over 1m0s)")
 	matrixSettle     = flag.Duration("matrix.settle", DefaultSettle, "wait after a recovery, or after a fault that needs none, for late replays")
 	matrixWantGRPC   = flag.String("matrix.grpc", "", "fail unless this gRPC-Go `version` is the one linked")
 	matrixTrace      = flag.String("matrix.trace", "", "also write each cell's first restart cycle to this trace `file`")

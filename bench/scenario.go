@@ -32,7 +32,7 @@ type Scenario struct {
 
 	Net           Net            // default netsim
 	Link          netsim.Profile // default local; netsim only
-	Deadline      time.Duration  // how long recovery may take once the server is back; default 60s
+	Deadline      time.Duration  // how long recovery may take once the server is back; default 60s, LongDeadline after a LongDowntime
 	Settle        time.Duration  // the wait after a recovery, or after a fault that needs none, for late replays; default 2s
 	Setup         time.Duration  // how long the first connect and replay may take; default 30s
 	ReplayTimeout time.Duration  // deadline of each replay RPC; default 10s
@@ -44,10 +44,18 @@ type Scenario struct {
 // that results from before they were keys of the cell measured, the values
 // such names read as (resultset.NewCell).
 const (
-	DefaultDowntime      = resultset.AbsentDowntime
-	DefaultQuiet         = resultset.AbsentQuiet
-	DefaultClient        = Client(resultset.AbsentClient)
-	DefaultDeadline      = 60 * time.Second
+	DefaultDowntime = resultset.AbsentDowntime
+	DefaultQuiet    = resultset.AbsentQuiet
+	DefaultClient   = Client(resultset.AbsentClient)
+	DefaultDeadline = 60 * time.Second
+	// LongDeadline is the default deadline after a downtime of more than
+	// LongDowntime. gRPC-Go's reconnect backoff grows by 1.6 a failed
+	// attempt up to 120 s, ±20% jitter (backoff.DefaultConfig): after an
+	// outage of minutes a channel that is still trying may make its next
+	// attempt up to 144 s after the server is back. A deadline shorter
+	// than that would count a slow reconnect as a miss.
+	LongDeadline         = 150 * time.Second
+	LongDowntime         = time.Minute
 	DefaultSettle        = 2 * time.Second
 	DefaultSetup         = 30 * time.Second
 	DefaultReplayTimeout = 10 * time.Second
@@ -110,6 +118,9 @@ func (s Scenario) withDefaults() Scenario {
 	setDefault(&s.Quiet, DefaultQuiet)
 	if s.Client == "" {
 		s.Client = DefaultClient
+	}
+	if s.Downtime > LongDowntime {
+		setDefault(&s.Deadline, LongDeadline)
 	}
 	setDefault(&s.Deadline, DefaultDeadline)
 	setDefault(&s.Settle, DefaultSettle)

@@ -242,7 +242,10 @@ func TestKnownMiss(t *testing.T) {
 		{"keepalive", "blackhole", Busy, "v1.85.0", false},
 		{"watcher", "crash", Idle, "v1.85.0", false},
 		{"identity", "blackhole", Idle, "v1.85.0", false}, // keepalive notices
-		{"dialer", "crash", Rare, "v1.85.0", false},       // the rare RPC wakes the channel
+		{"dialer", "crash", Rare, "v1.85.0", false},       // the rare RPC wakes the channel, which retries
+		{"dialer", "crash", Rare, "v1.55.1", true},        // for one attempt only
+		{"keepalive", "graceful", Rare, "v1.41.0", true},
+		{"dialer", "crash", Rare, "v1.40.1", false},
 		{"dialer", "blackhole", Rare, "v1.85.0", true},
 		{"keepalive", "blackhole", Rare, "v1.85.0", true}, // the RPC comes before keepalive notices
 		{"keepalive", "blackhole", Rare, "v1.40.1", false},
