@@ -7,16 +7,16 @@ import "golang.org/x/perf/benchfmt"
 // "ns" so that benchstat scales them: it shows recover-ns/op as
 // recover-sec/op. This package always reads values as written.
 const (
-	UnitRecover    = "recover-ns/op"       // fault to replay complete on the last server instance; recovered cycles only
-	UnitMissed     = "missed/op"           // fraction of cycles that never recovered
-	UnitDetect     = "detect-ns/op"        // fault to the last broken connection given up; detected cycles only
-	UnitUndetected = "undetected/op"       // fraction of cycles whose broken connection was never given up
-	UnitRestart    = "restart-ns/op"       // fault to the last server instance serving
+	UnitRecover    = "recover-ns/op"       // fault to replay complete on the restarted server instance; recovered cycles only
+	UnitMissed     = "missed/op"           // fraction of cycles that needed a replay (the server restarted) and never got one
+	UnitDetect     = "detect-ns/op"        // fault to the last connection open at the fault given up; cycles that had one and gave all up
+	UnitUndetected = "undetected/op"       // fraction of cycles with a connection open at the fault never given up
+	UnitRestart    = "restart-ns/op"       // fault to the last server instance serving; faults that restart only
 	UnitDials      = "dials/op"            // dial attempts from the fault to the end of the cycle
 	UnitLost       = "lost-msgs/op"        // log entries the last server instance lacks at the end
-	UnitDuplicated = "dup-msgs/op"         // extra copies of log entries on the last server instance
+	UnitDuplicated = "dup-msgs/op"         // extra copies of log entries on the last server instance, after the first replay
 	UnitReplays    = "replays/op"          // replay streams that ended on the last server instance after the first replay
-	UnitSpurious   = "spurious-replays/op" // replays that reached a server instance already holding the whole log, on any instance
+	UnitSpurious   = "spurious-replays/op" // replays that began on a server instance already holding the whole log, any instance
 	// UnitInapplicable marks a cell that does not apply to the linked
 	// release (client=newclient before gRPC-Go v1.63): its lines carry
 	// this unit, value 1, and nothing else. Such a cell is neither a miss
