@@ -22,7 +22,7 @@ func TestNewClientNotApplicable(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out, progress bytes.Buffer
-	if failed := mx.Run(t, Env{GRPC: GRPCVersion(), Go: GoVersion(), Clock: Virtual}, benchfmt.NewWriter(&out), &progress); len(failed) > 0 {
+	if failed := mx.Run(t, Env{GRPC: GRPCVersion(), Go: GoVersion(), Clock: Virtual}, FileSink{Results: benchfmt.NewWriter(&out)}, &progress); len(failed) > 0 {
 		t.Fatal(failed)
 	}
 	rs, err := resultset.Read(&out, "matrix.txt")
