@@ -2,11 +2,13 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/connectivity"
 
 	"github.com/reconnbench/reconnbench/netsim"
 	"github.com/reconnbench/reconnbench/replay"
@@ -20,11 +22,23 @@ const teardownGrace = 10 * time.Second
 
 // Cycle is what one restart cycle measured.
 type Cycle struct {
+	// Inapplicable reports that the cell cannot run against the linked
+	// gRPC-Go release (ErrNotApplicable): nothing else was measured.
+	Inapplicable bool
+	// Restarted reports whether the server instance serving at the end
+	// is a fresh one, started after the fault with an empty store, so that
+	// the client's log had to be replayed to it. A fault that keeps the
+	// instance (rotate) leaves it false: nothing is to be recovered, the
+	// cycle is never missed, and has neither Recover nor Restart.
+	Restarted bool
+	// Connected reports whether a client connection was open at the fault.
 	// Detected reports whether the client gave up every connection that
-	// was open at the fault; Detect is when the last of them was given up,
-	// counted from the fault.
-	Detected bool
-	Detect   time.Duration
+	// was open at the fault (so, trivially, when none was); Detect is when
+	// the last of them was given up, counted from the fault, zero when none
+	// was open.
+	Connected bool
+	Detected  bool
+	Detect    time.Duration
 	// Recovered reports whether a replay completed on the server instance
 	// that came back last, before the deadline; Recover is when, counted
 	// from the fault.
@@ -38,11 +52,22 @@ type Cycle struct {
 	// as the network saw them.
 	Dials int
 	// Tally compares the final server's state with the client's log at the
-	// end of the cycle.
+	// end of the cycle, leaving out what an instance that served since the
+	// first replay (rotate) held then: its lost entries are those missing
+	// at the end, its duplicates, damaged entries and replays those that
+	// came after the first replay.
 	replay.Tally
+	// Spurious counts the replays that reached a server instance that
+	// already held the whole log, on every instance of the cycle, the
+	// first included, at any time.
+	Spurious int
 	// Trace lists what happened, in order.
 	Trace []resultset.Event
 }
+
+// Missed reports whether the cycle needed a replay (the server restarted)
+// and never got one.
+func (c Cycle) Missed() bool { return c.Restarted && !c.Recovered && !c.Inapplicable }
 
 // Run runs one restart cycle of scenario sc: connect and replay, settle,
 // inject the fault, and wait for the strategy to replay to the fresh server,
@@ -64,7 +89,7 @@ func Run(ctx context.Context, sc Scenario) (Cycle, error) {
 	if rs.strategy.New == nil {
 		return Cycle{}, fmt.Errorf("strategy %q has no constructor", rs.Strategy)
 	}
-	r := &cycle{resolved: rs, log: log, rec: &recorder{}, clientReady: make(chan struct{})}
+	r := &cycle{resolved: rs, log: log, rec: &recorder{}, clientReady: make(chan struct{}), struck: make(chan struct{})}
 	return r.run(ctx)
 }
 
@@ -82,6 +107,11 @@ type cycle struct {
 
 	ctx context.Context // ends at teardown
 	wg  sync.WaitGroup  // every goroutine the harness or strategy starts through hooks
+
+	// t0 is the fault's instant, set when it strikes, and struck is
+	// closed then.
+	t0     time.Time
+	struck chan struct{}
 }
 
 func (c *cycle) run(parent context.Context) (res Cycle, err error) {
@@ -93,19 +123,23 @@ func (c *cycle) run(parent context.Context) (res Cycle, err error) {
 	}
 
 	hooks := strategies.Hooks{
-		Dial:   c.bed.Dial,
-		Replay: c.startReplay,
-		Lost:   func() { c.rec.add(resultset.EventLost, "") },
+		Dial:     c.bed.Dial,
+		Replay:   c.startReplay,
+		Lost:     func() { c.rec.add(resultset.EventLost, "") },
+		Identity: c.identity,
 	}
 	strategy := c.strategy.New()
 	opts := append([]grpc.DialOption{
 		grpc.WithInsecure(), // deprecated, but present in every release since v1.30
 		grpc.WithContextDialer(hooks.Dial),
 	}, strategy.DialOptions(hooks)...)
-	cc, err := grpc.DialContext(ctx, "passthrough:///"+c.bed.Target(), opts...)
+	cc, err := dialClient(ctx, c.Client, "passthrough:///"+c.bed.Target(), opts...)
 	if err != nil {
 		cancel()
 		c.bed.Close()
+		if errors.Is(err, ErrNotApplicable) {
+			return Cycle{Inapplicable: true}, nil
+		}
 		return res, fmt.Errorf("dial: %w", err)
 	}
 	c.client = replay.NewClient(cc, c.log)
@@ -116,72 +150,134 @@ func (c *cycle) run(parent context.Context) (res Cycle, err error) {
 		}
 	}()
 
-	c.goWatch(func() { watchStates(ctx, cc, c.rec) })
+	state := cc.GetState() // before anything can wake the channel
+	c.rec.add(resultset.EventState, state.String())
+	c.goWatch(func() { watchStates(ctx, cc, state, c.rec) })
 	if w, ok := strategy.(strategies.Watcher); ok {
 		c.goWatch(func() { w.Watch(ctx, cc, hooks) })
+	}
+
+	if c.Client == NewClient {
+		// A NewClient channel starts IDLE: the client's first call
+		// makes it connect, as Dial's channel does by itself.
+		c.goWatch(func() {
+			fctx, fcancel := context.WithTimeout(ctx, c.Setup)
+			defer fcancel()
+			c.client.Ping(fctx, grpc.WaitForReady(true))
+		})
 	}
 
 	if !c.wait(c.bed.Last().Complete(), c.Setup) {
 		return res, fmt.Errorf("%s: the first replay did not complete within %v", c.Name(), c.Setup)
 	}
-	c.goWatch(func() { c.Traffic.run(ctx, c.client) })
-	if !sleep(ctx, c.Settle) {
-		return res, ctx.Err()
+	first := c.bed.Last()
+	tctx, tcancel := context.WithTimeout(ctx, teardownGrace)
+	before, err := first.Tally(tctx, c.log.Len())
+	tcancel()
+	if err != nil {
+		return res, fmt.Errorf("tally of the first server: %w", err)
+	}
+	c.goWatch(func() {
+		c.Traffic.run(ctx, c.client, trafficCue{struck: c.struck, downtime: c.Downtime,
+			note: func(detail string) { c.rec.add(resultset.EventRPC, detail) }})
+	})
+	if _, selfTimed := c.fault.(netsim.Rotate); !selfTimed {
+		// Rotate strikes when the server's age limit, the quiet time,
+		// runs out.
+		if !sleep(ctx, c.quiet()) {
+			return res, ctx.Err()
+		}
 	}
 
-	t0 := time.Now()
-	c.rec.add(resultset.EventFault, c.fault.Name())
-	if err := c.bed.Inject(ctx, c.fault, c.Downtime); err != nil {
+	known := len(c.bed.Conns()) // connections made before the fault could strike
+	if err := c.bed.Inject(ctx, c.fault, c.Downtime, c.strike); err != nil {
 		return res, fmt.Errorf("inject %s: %w", c.fault.Name(), err)
 	}
+	t0 := c.t0
+	if t0.IsZero() {
+		return res, fmt.Errorf("inject %s: the fault never struck", c.fault.Name())
+	}
 	final := c.bed.Last()
-	starts := c.bed.Starts()
-	res.Restart = starts[len(starts)-1].Sub(t0)
-	if c.wait(final.Complete(), c.Deadline) {
-		res.Recovered = true
-		res.Recover = final.CompletedAt().Sub(t0)
-		c.rec.add(resultset.EventRecovered, "")
-		sleep(ctx, c.Settle) // late duplicates land in the tally
+	res.Restarted = final != first
+	if res.Restarted {
+		starts := c.bed.Starts()
+		res.Restart = starts[len(starts)-1].Sub(t0)
+		if c.wait(final.Complete(), c.Deadline) {
+			res.Recovered = true
+			res.Recover = final.CompletedAt().Sub(t0)
+			c.rec.add(resultset.EventRecovered, "")
+			sleep(ctx, c.Settle) // late duplicates land in the tally
+		}
+	} else {
+		// Nothing to recover; replays nobody needed may still come.
+		sleep(ctx, c.Settle)
 	}
 	end := time.Now()
 
-	res.Detected, res.Detect = detection(c.bed.Conns(), t0, end)
+	conns := c.bed.Conns()
+	if c.bed.RotatedNothing() {
+		// The fault touched no connection: the client had let go of
+		// the one that would have come of age (its idle timeout).
+		conns = nil
+	}
+	res.Connected, res.Detected, res.Detect = detection(conns, known, t0, end)
 	for _, d := range c.bed.Dials() {
 		if !d.Start.Before(t0) && !d.Start.After(end) {
 			res.Dials++
 		}
 	}
-	tctx, tcancel := context.WithTimeout(ctx, teardownGrace)
+	tctx, tcancel = context.WithTimeout(ctx, teardownGrace)
 	res.Tally, err = final.Tally(tctx, c.log.Len())
 	tcancel()
 	if err != nil {
 		return res, fmt.Errorf("tally of the final server: %w", err)
 	}
+	if !res.Restarted {
+		res.Duplicated -= before.Duplicated
+		res.Corrupt -= before.Corrupt
+		res.Replays -= before.Replays
+	}
+	res.Spurious = c.bed.Spurious()
 	res.Trace = c.rec.trace(t0, end)
 	return res, nil
 }
 
+// strike records the fault's instant.
+func (c *cycle) strike(at time.Time) {
+	if !c.t0.IsZero() {
+		return
+	}
+	c.t0 = at
+	c.rec.addAt(at, resultset.EventFault, c.fault.Name())
+	close(c.struck)
+}
+
 // detection finds when the client gave up the connections that were open at
-// the fault t0: all of them by end, or it did not detect the fault.
-func detection(conns []netsim.ConnInfo, t0, end time.Time) (bool, time.Duration) {
+// the fault t0: whether there were any, whether it gave up all of them by
+// end, and when the last. conns are in the order they were made; the
+// first known were made before the fault was injected, and any other made
+// before t0 is open at the fault too, but one made at t0 itself is the
+// client's answer to it (a reconnect at the instant of a rotation).
+func detection(conns []netsim.ConnInfo, known int, t0, end time.Time) (connected, detected bool, detect time.Duration) {
 	var last time.Time
 	open := 0
-	for _, c := range conns {
-		if c.Opened.After(t0) || (!c.Closed.IsZero() && c.Closed.Before(t0)) {
+	for i, c := range conns {
+		madeBefore := c.Opened.Before(t0) || c.Opened.Equal(t0) && i < known
+		if !madeBefore || (!c.Closed.IsZero() && c.Closed.Before(t0)) {
 			continue // not open at the fault
 		}
 		open++
 		if c.Closed.IsZero() || c.Closed.After(end) {
-			return false, 0
+			return true, false, 0
 		}
 		if c.Closed.After(last) {
 			last = c.Closed
 		}
 	}
 	if open == 0 {
-		return false, 0 // nothing was connected, so nothing to give up
+		return false, true, 0 // nothing was connected, so nothing to give up
 	}
-	return true, last.Sub(t0)
+	return true, true, last.Sub(t0)
 }
 
 // startReplay is the strategies' "replay now": one replay RPC in the
@@ -203,6 +299,23 @@ func (c *cycle) startReplay() {
 		}
 		c.rec.add(resultset.EventReplayEnd, detail)
 	})
+}
+
+// identity is the strategies' Identity hook: one wait-for-ready RPC,
+// traced.
+func (c *cycle) identity(ctx context.Context) (string, error) {
+	select {
+	case <-c.clientReady:
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+	id, err := c.client.Identity(ctx)
+	detail := id
+	if err != nil {
+		detail = err.Error()
+	}
+	c.rec.add(resultset.EventIdentity, detail)
+	return id, err
 }
 
 // goWatch runs f in a goroutine that teardown waits for.
@@ -249,14 +362,11 @@ func (c *cycle) teardown(cancel context.CancelFunc, cc *grpc.ClientConn) error {
 	}
 }
 
-// watchStates traces the channel's connectivity states. It only observes:
-// it never asks the channel to connect.
-func watchStates(ctx context.Context, cc *grpc.ClientConn, rec *recorder) {
-	for {
-		s := cc.GetState()
+// watchStates traces the channel's connectivity states after s, already
+// traced. It only observes: it never asks the channel to connect.
+func watchStates(ctx context.Context, cc *grpc.ClientConn, s connectivity.State, rec *recorder) {
+	for cc.WaitForStateChange(ctx, s) {
+		s = cc.GetState()
 		rec.add(resultset.EventState, s.String())
-		if !cc.WaitForStateChange(ctx, s) {
-			return
-		}
 	}
 }

@@ -14,7 +14,12 @@
 //     bubble on the virtual clock, or on the real one; a stall watchdog
 //     catches a strategy that spins without blocking (stall.go);
 //   - the scenario and its traffic (scenario.go, traffic.go): one cell of
-//     the matrix, named through package resultset;
+//     the matrix, named through package resultset: strategy, fault,
+//     traffic, downtime, quiet time and client;
+//   - the client (client.go, newclient.go, newclient_none.go): grpc.Dial,
+//     or grpc.NewClient, which only releases from v1.63 have; builds for
+//     older ones set the tag reconnbench_nonewclient (versions.BuildTags)
+//     and record such cells as not applicable;
 //   - the matrix (matrix.go, record.go): every cell Count times, each run
 //     a benchmark result; the runner in cmd/reconnbench calls it through
 //     TestMatrix, because synctest needs a *testing.T;
@@ -25,6 +30,6 @@
 //
 // The package builds against every tracked gRPC-Go release, from v1.30.0
 // on, with the module files in versions/: it uses no gRPC API newer than
-// v1.30 outside package strategies' compat.go, and keeps to the Go 1.21
-// language.
+// v1.30 outside package strategies' compat.go and newclient.go (behind
+// its build tag), and keeps to the Go 1.21 language.
 package bench

@@ -16,6 +16,7 @@ func ExampleRun() {
 		Strategy: "healthwatch",
 		Fault:    "crash",
 		Traffic:  bench.Idle,
+		Quiet:    100 * time.Millisecond,
 		Settle:   100 * time.Millisecond,
 		Downtime: 200 * time.Millisecond,
 	})

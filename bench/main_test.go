@@ -32,9 +32,11 @@ var (
 	matrixCycles     = flag.Int("matrix.cycles", 1, "restart cycles averaged into each result line")
 	matrixClock      = flag.String("matrix.clock", string(Virtual), "clock: virtual or real")
 	matrixLink       = flag.String("matrix.link", netsim.Local.Name, "link profile: local, lan or wan")
-	matrixDowntime   = flag.Duration("matrix.downtime", DefaultDowntime, "how long the server stays down")
-	matrixDeadline   = flag.Duration("matrix.deadline", DefaultDeadline, "how long recovery may take after the server is back")
-	matrixSettle     = flag.Duration("matrix.settle", DefaultSettle, "quiet time before the fault and after recovery")
+	matrixDowntime   = flag.String("matrix.downtime", DefaultDowntime.String(), "how long the server stays down (for rotate, the grace period), durations comma- or space-separated")
+	matrixQuiet      = flag.String("matrix.quiet", DefaultQuiet.String(), "quiet time between the first replay and the fault (for rotate, the connection-age limit), durations comma- or space-separated")
+	matrixClient     = flag.String("matrix.client", string(DefaultClient), "how the client builds its channel: dial, newclient, comma- or space-separated")
+	matrixDeadline   = flag.Duration("matrix.deadline", 0, "how long recovery may take after the server is back (0: 1m0s, or 2m30s after a downtime over 1m0s)")
+	matrixSettle     = flag.Duration("matrix.settle", DefaultSettle, "wait after a recovery, or after a fault that needs none, for late replays")
 	matrixWantGRPC   = flag.String("matrix.grpc", "", "fail unless this gRPC-Go `version` is the one linked")
 	matrixTrace      = flag.String("matrix.trace", "", "also write each cell's first restart cycle to this trace `file`")
 	matrixNet        = flag.String("matrix.net", string(NetSim), "network: netsim, or tcp (real loopback TCP and server processes, real clock)")
@@ -87,9 +89,19 @@ func matrixFromFlags() (Matrix, error) {
 			mx.Traffic = append(mx.Traffic, Traffic(name))
 		}
 	}
+	var err error
+	if mx.Downtimes, err = ParseDurations("downtime", *matrixDowntime); err != nil {
+		return mx, err
+	}
+	if mx.Quiets, err = ParseDurations("quiet", *matrixQuiet); err != nil {
+		return mx, err
+	}
+	mx.Clients = nil
+	for _, name := range ParseList(*matrixClient) {
+		mx.Clients = append(mx.Clients, Client(name))
+	}
 	mx.Count, mx.Cycles, mx.Workers = *matrixCount, *matrixCycles, *matrixWorkers
 	if *matrixCells != "" {
-		var err error
 		if mx.Cells, err = ReadCellList(*matrixCells); err != nil {
 			return mx, err
 		}
@@ -103,7 +115,7 @@ func matrixFromFlags() (Matrix, error) {
 	if err != nil {
 		return mx, err
 	}
-	mx.Base = Scenario{Net: net, Link: link, Downtime: *matrixDowntime, Deadline: *matrixDeadline, Settle: *matrixSettle}
+	mx.Base = Scenario{Net: net, Link: link, Deadline: *matrixDeadline, Settle: *matrixSettle}
 	if err := mx.Validate(); err != nil {
 		return mx, err
 	}

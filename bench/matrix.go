@@ -16,15 +16,21 @@ import (
 	"github.com/reconnbench/reconnbench/strategies"
 )
 
-// Matrix is every combination of strategies, faults and traffic modes, each
-// run Count times.
+// Matrix is every combination of strategies, faults, traffic modes,
+// downtimes, quiet times and clients, each run Count times.
 type Matrix struct {
 	Strategies []string
 	Faults     []string
 	Traffic    []Traffic
-	Count      int   // result lines per cell
-	Cycles     int   // restart cycles averaged into each result line
-	Clock      Clock // Virtual or Real
+	// Downtimes, Quiets and Clients are the values of those keys; an
+	// empty list takes Base's value (a zero quiet time in Quiets is no
+	// quiet time, not the default).
+	Downtimes []time.Duration
+	Quiets    []time.Duration
+	Clients   []Client
+	Count     int   // result lines per cell
+	Cycles    int   // restart cycles averaged into each result line
+	Clock     Clock // Virtual or Real
 	// Cells, if set, are the cells to run instead of every combination of
 	// the lists above.
 	Cells []resultset.Cell
@@ -40,6 +46,9 @@ func DefaultMatrix() Matrix {
 		Strategies: strategies.Names(),
 		Faults:     netsim.FaultNames(),
 		Traffic:    TrafficModes(),
+		Downtimes:  []time.Duration{DefaultDowntime},
+		Quiets:     []time.Duration{DefaultQuiet},
+		Clients:    []Client{DefaultClient},
 		Count:      6,
 		Cycles:     1,
 		Clock:      Virtual,
@@ -50,8 +59,16 @@ func DefaultMatrix() Matrix {
 // what would be valid.
 func (m Matrix) Validate() error {
 	names, faults, traffic := m.Strategies, m.Faults, m.Traffic
+	downtimes, clients := m.Downtimes, m.Clients
 	for _, c := range m.Cells {
 		names, faults, traffic = append(names, c.Strategy), append(faults, c.Fault), append(traffic, Traffic(c.Traffic))
+		downtimes, clients = append(downtimes, c.Downtime), append(clients, Client(c.Client))
+		if err := checkQuietTime(c.Quiet); err != nil {
+			return err
+		}
+		if err := checkQuiet(c.Fault, c.Quiet); err != nil {
+			return err
+		}
 	}
 	for _, s := range names {
 		if _, err := strategies.Lookup(s); err != nil {
@@ -65,6 +82,26 @@ func (m Matrix) Validate() error {
 	}
 	for _, t := range traffic {
 		if _, err := ParseTraffic(string(t)); err != nil {
+			return err
+		}
+	}
+	for _, d := range downtimes {
+		if err := checkDowntime(d); err != nil {
+			return err
+		}
+	}
+	for _, q := range m.Quiets {
+		if err := checkQuietTime(q); err != nil {
+			return err
+		}
+		for _, f := range m.Faults {
+			if err := checkQuiet(f, q); err != nil {
+				return err
+			}
+		}
+	}
+	for _, c := range clients {
+		if _, err := ParseClient(string(c)); err != nil {
 			return err
 		}
 	}
@@ -91,13 +128,33 @@ func (m Matrix) Validate() error {
 }
 
 // Scenarios returns the cells of m in the order they run: Cells if set,
-// else every combination of the lists.
+// else every combination of the lists, in the order of the keys in a
+// cell's name, the last varying fastest.
 func (m Matrix) Scenarios() []Scenario {
+	downtimes, quiets, clients := m.Downtimes, m.Quiets, m.Clients
+	if len(downtimes) == 0 {
+		downtimes = []time.Duration{m.Base.Downtime}
+	}
+	if len(quiets) == 0 {
+		quiets = []time.Duration{m.Base.Quiet}
+	} else {
+		quiets = append([]time.Duration(nil), quiets...)
+		for i, q := range quiets {
+			if q == 0 {
+				quiets[i] = NoQuiet
+			}
+		}
+	}
+	if len(clients) == 0 {
+		clients = []Client{m.Base.Client}
+	}
 	var scs []Scenario
 	if len(m.Cells) > 0 {
 		for _, c := range m.Cells {
 			sc := m.Base
-			sc.Strategy, sc.Fault, sc.Traffic = c.Strategy, c.Fault, Traffic(c.Traffic)
+			cs := ScenarioOf(c)
+			sc.Strategy, sc.Fault, sc.Traffic = cs.Strategy, cs.Fault, cs.Traffic
+			sc.Downtime, sc.Quiet, sc.Client = cs.Downtime, cs.Quiet, cs.Client
 			scs = append(scs, sc)
 		}
 		return scs
@@ -105,9 +162,16 @@ func (m Matrix) Scenarios() []Scenario {
 	for _, s := range m.Strategies {
 		for _, f := range m.Faults {
 			for _, t := range m.Traffic {
-				sc := m.Base
-				sc.Strategy, sc.Fault, sc.Traffic = s, f, t
-				scs = append(scs, sc)
+				for _, d := range downtimes {
+					for _, q := range quiets {
+						for _, c := range clients {
+							sc := m.Base
+							sc.Strategy, sc.Fault, sc.Traffic = s, f, t
+							sc.Downtime, sc.Quiet, sc.Client = d, q, c
+							scs = append(scs, sc)
+						}
+					}
+				}
 			}
 		}
 	}
@@ -219,7 +283,7 @@ func (m Matrix) runCell(t *testing.T, env Env, sc Scenario) (missed int, results
 			if c.Corrupt > 0 {
 				return missed, nil, nil, fmt.Errorf("%d log entries arrived corrupt: the network damaged data", c.Corrupt)
 			}
-			if !c.Recovered {
+			if c.Missed() {
 				missed++
 			}
 			if run == 0 && i == 0 {
@@ -235,4 +299,18 @@ func (m Matrix) runCell(t *testing.T, env Env, sc Scenario) (missed int, results
 // ParseList splits a list given as comma- or space-separated words.
 func ParseList(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\n' })
+}
+
+// ParseDurations parses a list of durations (see ParseList), the values
+// of key, naming a bad one and what is valid.
+func ParseDurations(key, s string) ([]time.Duration, error) {
+	var ds []time.Duration
+	for _, w := range ParseList(s) {
+		d, err := time.ParseDuration(w)
+		if err != nil {
+			return nil, fmt.Errorf("%s %q: not a duration (valid: Go durations such as 1s, 30s, 5m, 45m)", key, w)
+		}
+		ds = append(ds, d)
+	}
+	return ds, nil
 }

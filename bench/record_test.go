@@ -27,29 +27,46 @@ func TestResult(t *testing.T) {
 	env := Env{GRPC: "v1.2.3", Go: "go1.99", Clock: Virtual}
 	sc := Scenario{Strategy: "watcher", Fault: "crash", Traffic: Idle}
 	recovered := func(recover, detect time.Duration, dials int) Cycle {
-		return Cycle{Recovered: true, Recover: recover, Detected: true, Detect: detect, Restart: time.Second, Dials: dials, Tally: replay.Tally{Replays: 1}}
+		return Cycle{Restarted: true, Recovered: true, Recover: recover, Connected: true, Detected: true, Detect: detect, Restart: time.Second, Dials: dials, Tally: replay.Tally{Replays: 1}}
 	}
-	missed := Cycle{Dials: 4, Restart: 2 * time.Second, Tally: replay.Tally{Lost: 1000}}
+	missed := Cycle{Restarted: true, Connected: true, Dials: 4, Restart: 2 * time.Second, Tally: replay.Tally{Lost: 1000}}
+	// After a rotation: the server kept the log, the client let the old
+	// connection go at once and replayed once more, for nothing.
+	kept := Cycle{Connected: true, Detected: true, Dials: 1, Spurious: 1, Tally: replay.Tally{Duplicated: 1000, Replays: 1}}
+	// A client that let its connection go before the fault (an idle
+	// timeout): nothing to give up, and no time for it.
+	idled := recovered(3*time.Second, 0, 1)
+	idled.Connected, idled.Spurious = false, 1
 	for _, tc := range []struct {
 		name   string
 		cycles []Cycle
 		want   map[string]float64
 	}{
 		{"one recovered", []Cycle{recovered(2*time.Second, 0, 3)}, map[string]float64{
-			resultset.UnitRecover: 2e9, resultset.UnitMissed: 0, resultset.UnitDetect: 0, resultset.UnitUndetected: 0, resultset.UnitRestart: 1e9, resultset.UnitDials: 3, resultset.UnitLost: 0, resultset.UnitDuplicated: 0, resultset.UnitReplays: 1,
+			resultset.UnitRecover: 2e9, resultset.UnitMissed: 0, resultset.UnitDetect: 0, resultset.UnitUndetected: 0, resultset.UnitRestart: 1e9, resultset.UnitDials: 3, resultset.UnitLost: 0, resultset.UnitDuplicated: 0, resultset.UnitReplays: 1, resultset.UnitSpurious: 0,
 		}},
 		// Latencies average over the cycles where the event happened only.
 		{"one of two missed", []Cycle{recovered(time.Second, time.Second, 2), missed}, map[string]float64{
-			resultset.UnitRecover: 1e9, resultset.UnitMissed: 0.5, resultset.UnitDetect: 1e9, resultset.UnitUndetected: 0.5, resultset.UnitRestart: 1.5e9, resultset.UnitDials: 3, resultset.UnitLost: 500, resultset.UnitDuplicated: 0, resultset.UnitReplays: 0.5,
+			resultset.UnitRecover: 1e9, resultset.UnitMissed: 0.5, resultset.UnitDetect: 1e9, resultset.UnitUndetected: 0.5, resultset.UnitRestart: 1.5e9, resultset.UnitDials: 3, resultset.UnitLost: 500, resultset.UnitDuplicated: 0, resultset.UnitReplays: 0.5, resultset.UnitSpurious: 0,
 		}},
 		// Nothing recovered: no latency at all, never a zero.
 		{"all missed", []Cycle{missed, missed}, map[string]float64{
-			resultset.UnitMissed: 1, resultset.UnitUndetected: 1, resultset.UnitRestart: 2e9, resultset.UnitDials: 4, resultset.UnitLost: 1000, resultset.UnitDuplicated: 0, resultset.UnitReplays: 0,
+			resultset.UnitMissed: 1, resultset.UnitUndetected: 1, resultset.UnitRestart: 2e9, resultset.UnitDials: 4, resultset.UnitLost: 1000, resultset.UnitDuplicated: 0, resultset.UnitReplays: 0, resultset.UnitSpurious: 0,
 		}},
+		// Nothing to recover: never missed, no recovery or restart time.
+		{"kept", []Cycle{kept, kept}, map[string]float64{
+			resultset.UnitMissed: 0, resultset.UnitDetect: 0, resultset.UnitUndetected: 0, resultset.UnitDials: 1, resultset.UnitLost: 0, resultset.UnitDuplicated: 1000, resultset.UnitReplays: 1, resultset.UnitSpurious: 1,
+		}},
+		// No connection at the fault: not undetected, and no detection time.
+		{"idled", []Cycle{idled}, map[string]float64{
+			resultset.UnitRecover: 3e9, resultset.UnitMissed: 0, resultset.UnitUndetected: 0, resultset.UnitRestart: 1e9, resultset.UnitDials: 1, resultset.UnitLost: 0, resultset.UnitDuplicated: 0, resultset.UnitReplays: 1, resultset.UnitSpurious: 1,
+		}},
+		// A cell the release cannot run: that, and nothing else.
+		{"not applicable", []Cycle{{Inapplicable: true}, {Inapplicable: true}}, map[string]float64{resultset.UnitInapplicable: 1}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := Result(env, sc, tc.cycles)
-			if string(r.Name) != "Reconnect/strategy=watcher/fault=crash/traffic=idle" || r.Iters != len(tc.cycles) {
+			if string(r.Name) != "Reconnect/strategy=watcher/fault=crash/traffic=idle/downtime=1s/quiet=2s/client=dial" || r.Iters != len(tc.cycles) {
 				t.Errorf("name %q, iters %d", r.Name, r.Iters)
 			}
 			got := values(r)
@@ -61,7 +78,8 @@ func TestResult(t *testing.T) {
 					t.Errorf("%s = %v (present %v), want %v", unit, v, ok, want)
 				}
 			}
-			for key, want := range map[string]string{"grpc": "v1.2.3", "go": "go1.99", "clock": "virtual", "link": "local", "downtime": "1s", "log": "1000x256B"} {
+			// The downtime is a key of the name, no longer a configuration line.
+			for key, want := range map[string]string{"grpc": "v1.2.3", "go": "go1.99", "clock": "virtual", "link": "local", "downtime": "", "deadline": "1m0s", "log": "1000x256B"} {
 				if got := r.GetConfig(key); got != want {
 					t.Errorf("config %s = %q, want %q", key, got, want)
 				}
@@ -147,13 +165,17 @@ func TestMatrixValidate(t *testing.T) {
 		want   string
 	}{
 		{"strategy", func(m *Matrix) { m.Strategies = []string{"dialer", "pigeon"} }, `unknown strategy "pigeon" (valid: `},
-		{"fault", func(m *Matrix) { m.Faults = []string{"flood"} }, `unknown fault "flood" (valid: blackhole, crash, flap, graceful)`},
-		{"traffic", func(m *Matrix) { m.Traffic = []Traffic{"heavy"} }, `unknown traffic mode "heavy" (valid: idle, busy, stream)`},
+		{"fault", func(m *Matrix) { m.Faults = []string{"flood"} }, `unknown fault "flood" (valid: blackhole, crash, flap, graceful, rotate)`},
+		{"traffic", func(m *Matrix) { m.Traffic = []Traffic{"heavy"} }, `unknown traffic mode "heavy" (valid: idle, busy, stream, rare)`},
+		{"downtimes", func(m *Matrix) { m.Downtimes = []time.Duration{time.Second, 0} }, "downtime 0s: must be more than 0"},
+		{"quiets", func(m *Matrix) { m.Quiets = []time.Duration{-time.Second} }, "quiet -1s: must not be negative"},
+		{"rotate quiet", func(m *Matrix) { m.Quiets = []time.Duration{0, time.Second} }, "quiet 0s: the rotate fault needs a quiet time of at least 1ms"},
+		{"clients", func(m *Matrix) { m.Clients = []Client{"dial", "grpc.Dial"} }, `unknown client "grpc.Dial" (valid: dial, newclient)`},
 		{"clock", func(m *Matrix) { m.Clock = "atomic" }, `unknown clock "atomic" (valid: virtual, real)`},
 		{"count", func(m *Matrix) { m.Count = 0 }, "count 0: must be at least 1"},
 		{"cycles", func(m *Matrix) { m.Cycles = -2 }, "cycles -2: must be at least 1"},
 		{"empty", func(m *Matrix) { m.Faults = nil }, "the matrix is empty"},
-		{"downtime", func(m *Matrix) { m.Base.Downtime = -time.Second }, "downtime -1s: must not be negative"},
+		{"downtime", func(m *Matrix) { m.Base.Downtime = -time.Second }, "downtime -1s: must be more than 0"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := ok

@@ -11,8 +11,9 @@ import (
 )
 
 // Scenario is one cell of the matrix: a strategy facing a fault under some
-// traffic, and the parameters of the restart cycle. Zero fields take the
-// defaults below.
+// traffic, with a downtime, a quiet time and a client (the keys of its
+// name), and the other parameters of the restart cycle. Zero fields take
+// the defaults below.
 type Scenario struct {
 	// Strategy names a registered strategy, unless Plugin is set: then
 	// Plugin runs, under the name Plugin.Name, without being registered.
@@ -20,44 +21,87 @@ type Scenario struct {
 	Plugin   *strategies.Info
 	Fault    string
 	Traffic  Traffic
+	// Downtime is how long the server stays down; for rotate, which
+	// keeps the server up, the grace period after its GOAWAY. Default 1s.
+	Downtime time.Duration
+	// Quiet is how long the client is left alone between its first replay
+	// and the fault; for rotate, the server's connection-age limit, which
+	// gRPC jitters by ±10%. Default 2s; NoQuiet asks for none.
+	Quiet  time.Duration
+	Client Client // default dial
 
 	Net           Net            // default netsim
 	Link          netsim.Profile // default local; netsim only
-	Downtime      time.Duration  // how long the server stays down; default 1s
-	Deadline      time.Duration  // how long recovery may take once the server is back; default 60s
-	Settle        time.Duration  // quiet time before the fault, and after recovery to catch late duplicates; default 2s
+	Deadline      time.Duration  // how long recovery may take once the server is back; default 60s, LongDeadline after a LongDowntime
+	Settle        time.Duration  // the wait after a recovery, or after a fault that needs none, for late replays; default 2s
 	Setup         time.Duration  // how long the first connect and replay may take; default 30s
 	ReplayTimeout time.Duration  // deadline of each replay RPC; default 10s
 	Entries       int            // log entries; default 1000
 	EntrySize     int            // bytes per entry; default 256
 }
 
-// Defaults of a Scenario.
+// Defaults of a Scenario. The downtime, quiet time and client are those
+// that results from before they were keys of the cell measured, the values
+// such names read as (resultset.NewCell).
 const (
-	DefaultDowntime      = 1 * time.Second
-	DefaultDeadline      = 60 * time.Second
+	DefaultDowntime = resultset.AbsentDowntime
+	DefaultQuiet    = resultset.AbsentQuiet
+	DefaultClient   = Client(resultset.AbsentClient)
+	DefaultDeadline = 60 * time.Second
+	// LongDeadline is the default deadline after a downtime of more than
+	// LongDowntime. gRPC-Go's reconnect backoff grows by 1.6 a failed
+	// attempt up to 120 s, ±20% jitter (backoff.DefaultConfig): after an
+	// outage of minutes a channel that is still trying may make its next
+	// attempt up to 144 s after the server is back. A deadline shorter
+	// than that would count a slow reconnect as a miss.
+	LongDeadline         = 150 * time.Second
+	LongDowntime         = time.Minute
 	DefaultSettle        = 2 * time.Second
 	DefaultSetup         = 30 * time.Second
 	DefaultReplayTimeout = 10 * time.Second
 )
 
+// NoQuiet as a Scenario's Quiet asks for no quiet time at all, since zero
+// means the default. The cell says quiet=0s.
+const NoQuiet time.Duration = -1
+
+// MinRotateQuiet is the least quiet time a rotate cell can have: it is the
+// server's connection-age limit, and gRPC ignores a zero one.
+const MinRotateQuiet = time.Millisecond
+
 // ReplayModes are the ways BenchmarkReplay replays the log, its mode=
 // sub-benchmarks: on one client stream, or as one unary call per entry.
 var ReplayModes = []string{"stream", "unary"}
 
-// Cell is the scenario's cell of the matrix: the keys of its name.
+// Cell is the scenario's cell of the matrix: the keys of its name, the
+// defaults applied.
 func (s Scenario) Cell() resultset.Cell {
+	s = s.withDefaults()
 	strategy := s.Strategy
 	if s.Plugin != nil {
 		strategy = s.Plugin.Name
 	}
-	return resultset.Cell{Strategy: strategy, Fault: s.Fault, Traffic: string(s.Traffic)}
+	return resultset.Cell{Strategy: strategy, Fault: s.Fault, Traffic: string(s.Traffic),
+		Downtime: s.Downtime, Quiet: s.quiet(), Client: string(s.Client)}
 }
 
 // ScenarioOf returns the scenario of a cell, with the defaults for the
 // rest: the inverse of Scenario.Cell.
 func ScenarioOf(c resultset.Cell) Scenario {
-	return Scenario{Strategy: c.Strategy, Fault: c.Fault, Traffic: Traffic(c.Traffic)}
+	quiet := c.Quiet
+	if quiet == 0 {
+		quiet = NoQuiet
+	}
+	return Scenario{Strategy: c.Strategy, Fault: c.Fault, Traffic: Traffic(c.Traffic),
+		Downtime: c.Downtime, Quiet: quiet, Client: Client(c.Client)}
+}
+
+// quiet is the quiet time of a scenario with defaults applied.
+func (s Scenario) quiet() time.Duration {
+	if s.Quiet == NoQuiet {
+		return 0
+	}
+	return s.Quiet
 }
 
 // Name is the scenario's benchmark name, without the "Benchmark" prefix.
@@ -71,6 +115,13 @@ func (s Scenario) withDefaults() Scenario {
 		s.Link = netsim.Local
 	}
 	setDefault(&s.Downtime, DefaultDowntime)
+	setDefault(&s.Quiet, DefaultQuiet)
+	if s.Client == "" {
+		s.Client = DefaultClient
+	}
+	if s.Downtime > LongDowntime {
+		setDefault(&s.Deadline, LongDeadline)
+	}
 	setDefault(&s.Deadline, DefaultDeadline)
 	setDefault(&s.Settle, DefaultSettle)
 	setDefault(&s.Setup, DefaultSetup)
@@ -113,18 +164,37 @@ func (s Scenario) resolve() (resolved, error) {
 	if r.fault, err = netsim.LookupFault(s.Fault); err != nil {
 		return r, err
 	}
-	_, err = ParseTraffic(string(s.Traffic))
-	return r, err
+	if _, err = ParseTraffic(string(s.Traffic)); err != nil {
+		return r, err
+	}
+	return r, checkQuiet(s.Fault, s.quiet())
+}
+
+// checkQuiet reports a quiet time that fault cannot have.
+func checkQuiet(fault string, quiet time.Duration) error {
+	if fault == (netsim.Rotate{}).Name() && quiet < MinRotateQuiet {
+		return fmt.Errorf("quiet %v: the rotate fault needs a quiet time of at least %v (it is the server's connection-age limit)", quiet, MinRotateQuiet)
+	}
+	return nil
 }
 
 // resolveParams applies defaults and checks the cycle's parameters, the
 // fields other than the strategy, fault and traffic.
 func (s Scenario) resolveParams() (Scenario, error) {
 	s = s.withDefaults()
+	if err := checkDowntime(s.Downtime); err != nil {
+		return s, err
+	}
+	if s.Quiet < 0 && s.Quiet != NoQuiet {
+		return s, checkQuietTime(s.Quiet)
+	}
+	if _, err := ParseClient(string(s.Client)); err != nil {
+		return s, err
+	}
 	for _, d := range []struct {
 		name string
 		v    time.Duration
-	}{{"downtime", s.Downtime}, {"deadline", s.Deadline}, {"settle", s.Settle}, {"setup", s.Setup}, {"replay timeout", s.ReplayTimeout}} {
+	}{{"deadline", s.Deadline}, {"settle", s.Settle}, {"setup", s.Setup}, {"replay timeout", s.ReplayTimeout}} {
 		if d.v < 0 {
 			return s, fmt.Errorf("%s %v: must not be negative", d.name, d.v)
 		}
@@ -142,4 +212,20 @@ func (s Scenario) resolveParams() (Scenario, error) {
 		return s, fmt.Errorf("log entry size %d: must be at least 8 bytes", s.EntrySize)
 	}
 	return s, nil
+}
+
+// checkDowntime reports a downtime no cycle can have.
+func checkDowntime(d time.Duration) error {
+	if d <= 0 {
+		return fmt.Errorf("downtime %v: must be more than 0", d)
+	}
+	return nil
+}
+
+// checkQuietTime reports a quiet time no cycle can have.
+func checkQuietTime(q time.Duration) error {
+	if q < 0 {
+		return fmt.Errorf("quiet %v: must not be negative", q)
+	}
+	return nil
 }

@@ -31,11 +31,12 @@ type SoakPlan struct {
 	// Downtime is drawn uniformly from [1ms, MaxDowntime] in whole
 	// milliseconds (a zero Downtime would mean the default).
 	MaxDowntime time.Duration
-	// Settle, the quiet time before the fault and after a recovery, is
-	// drawn from [MinSettle, MaxSettle] in whole milliseconds, so that the
-	// fault strikes at every phase of the busy traffic's 100 ms tick and
-	// of keepalive's pings rather than always on a tick.
-	MinSettle, MaxSettle time.Duration
+	// Quiet, the time between the first replay and the fault, is drawn
+	// from [MinQuiet, MaxQuiet] in whole milliseconds, so that the fault
+	// strikes at every phase of the busy traffic's 100 ms tick and of
+	// keepalive's pings rather than always on a tick. (For rotate it is
+	// the connection-age limit, which gRPC jitters further.)
+	MinQuiet, MaxQuiet time.Duration
 	// Base holds the other parameters of every cycle (link, deadline, log).
 	Base Scenario
 }
@@ -52,8 +53,8 @@ func DefaultSoakPlan(seed uint64) SoakPlan {
 		Faults:      netsim.FaultNames(),
 		Traffic:     TrafficModes(),
 		MaxDowntime: 5 * time.Second,
-		MinSettle:   1 * time.Second,
-		MaxSettle:   3 * time.Second,
+		MinQuiet:    1 * time.Second,
+		MaxQuiet:    3 * time.Second,
 	}
 }
 
@@ -66,8 +67,8 @@ func (p SoakPlan) Validate() error {
 	if p.MaxDowntime < time.Millisecond {
 		return fmt.Errorf("maximum downtime %v: must be at least 1ms", p.MaxDowntime)
 	}
-	if p.MinSettle < time.Millisecond || p.MaxSettle < p.MinSettle {
-		return fmt.Errorf("settle %v to %v: want 1ms <= minimum <= maximum", p.MinSettle, p.MaxSettle)
+	if p.MinQuiet < time.Millisecond || p.MaxQuiet < p.MinQuiet {
+		return fmt.Errorf("quiet %v to %v: want 1ms <= minimum <= maximum", p.MinQuiet, p.MaxQuiet)
 	}
 	return nil
 }
@@ -85,7 +86,7 @@ func (p SoakPlan) Cycle(i int) Scenario {
 	sc.Fault = p.Faults[rng.Intn(len(p.Faults))]
 	sc.Traffic = p.Traffic[rng.Intn(len(p.Traffic))]
 	sc.Downtime = ms(time.Millisecond, p.MaxDowntime)
-	sc.Settle = ms(p.MinSettle, p.MaxSettle)
+	sc.Quiet = ms(p.MinQuiet, p.MaxQuiet)
 	return sc
 }
 
@@ -104,26 +105,44 @@ func mix(seed, i uint64) uint64 {
 // wakes it, as every release from v1.41.0 on does. A version it cannot
 // read is taken to be a recent one. (Not golang.org/x/mod/semver: the
 // per-release module files in versions/ do not require x/mod.)
-func channelsStayIdle(version string) bool {
+func channelsStayIdle(version string) bool { return minorAtLeast(version, 41) }
+
+// wokenChannelsRetry reports whether release version keeps a channel that
+// an RPC woke from IDLE trying to connect, with backoff, until it succeeds,
+// as pick_first does from v1.56.0 on ("sticky TRANSIENT_FAILURE", gRFC
+// A62: pickfirst.go, UpdateSubConnState). From v1.41 to v1.55 one failed
+// attempt leaves the channel IDLE again.
+func wokenChannelsRetry(version string) bool { return minorAtLeast(version, 56) }
+
+// minorAtLeast reports whether version is v1.N.P with N >= minor, taking a
+// version it cannot read to be a recent one.
+func minorAtLeast(version string, minor int) bool {
 	parts := strings.SplitN(strings.TrimPrefix(version, "v"), ".", 3)
 	if len(parts) < 2 || parts[0] != "1" {
 		return true
 	}
-	minor, err := strconv.Atoi(parts[1])
-	return err != nil || minor >= 41
+	n, err := strconv.Atoi(parts[1])
+	return err != nil || n >= minor
 }
 
 // KnownMiss reports whether a cycle of sc that never recovers is one of the
-// limitations the README documents for the strategy on gRPC-Go release
+// limitations docs/cycle.md documents for the strategy on gRPC-Go release
 // grpcVersion, and which. Any other miss is a failure of the soak.
 func KnownMiss(sc Scenario, grpcVersion string) (reason string, known bool) {
-	keepalive := sc.Strategy == "keepalive" || sc.Strategy == "combined"
+	keepalive := sc.Strategy == "keepalive" || sc.Strategy == "combined" || sc.Strategy == "identity"
 	dialTriggered := sc.Strategy == "dialer" || sc.Strategy == "keepalive"
+	idle := channelsStayIdle(grpcVersion)
 	switch {
 	case sc.Fault == "blackhole" && !keepalive:
 		return "a blackhole goes unnoticed without keepalive", true
-	case dialTriggered && sc.Traffic == Idle && channelsStayIdle(grpcVersion):
+	case dialTriggered && sc.Traffic == Idle && idle:
 		return "an idle channel never dials again (v1.41.0 on)", true
+	case dialTriggered && sc.Traffic == Rare && sc.Fault == "blackhole" && idle:
+		return "the rare RPC comes before keepalive notices the blackhole, and nothing wakes the idle channel after (v1.41.0 on)", true
+	case dialTriggered && sc.Traffic == Rare && sc.Fault != "rotate" && idle && !wokenChannelsRetry(grpcVersion):
+		return "the rare RPC wakes the channel for one attempt, refused while the server is down, and the channel goes idle again (v1.41.0 to v1.55)", true
+	case dialTriggered && sc.Traffic == Rare && sc.Fault == "flap" && idle:
+		return "the channel the rare RPC woke may reach the short-lived second server, lose it and stay idle (v1.56.0 on)", true
 	}
 	return "", false
 }
@@ -147,6 +166,12 @@ type SoakTally struct {
 	// anything but 0 without a bug in the harness), copies beyond the
 	// first, and entries that arrived damaged.
 	Lost, Duplicated, Corrupt int
+	// Kept counts the cycles whose fault kept the server's state
+	// (rotate): nothing to recover, nothing to miss.
+	Kept int
+	// Spurious sums, over every cycle, the replays that reached an
+	// instance already holding the whole log.
+	Spurious int
 	// Summed over missed cycles: entries the fresh server lacks, that is
 	// the log entries still waiting on the client for a replay that never
 	// came.
@@ -169,10 +194,13 @@ type Sample struct {
 // SoakReport collects a soak's outcomes and footprint samples and decides
 // whether it passed.
 type SoakReport struct {
-	Plan    SoakPlan
-	GRPC    string // the linked release, for KnownMiss
-	Claims  map[string]bool
-	Tallies map[string]*SoakTally
+	Plan   SoakPlan
+	GRPC   string          // the linked release, for KnownMiss
+	Claims map[string]bool // ExactlyOnce, by strategy
+	// NoSpurious is the claim of strategies that never replay to an
+	// instance that holds the log (strategies.Info.NoSpurious).
+	NoSpurious map[string]bool
+	Tallies    map[string]*SoakTally
 	// Failures has one line per failed check, naming the cycle and how to
 	// run it again.
 	Failures []string
@@ -187,10 +215,12 @@ type SoakReport struct {
 
 // NewSoakReport returns an empty report for plan on the linked gRPC-Go.
 func NewSoakReport(plan SoakPlan, grpcVersion string) *SoakReport {
-	r := &SoakReport{Plan: plan, GRPC: grpcVersion, Claims: map[string]bool{}, Tallies: map[string]*SoakTally{}, Baseline: -1}
+	r := &SoakReport{Plan: plan, GRPC: grpcVersion, Claims: map[string]bool{}, NoSpurious: map[string]bool{},
+		Tallies: map[string]*SoakTally{}, Baseline: -1}
 	for _, s := range plan.Strategies {
 		info, err := strategies.Lookup(s)
 		r.Claims[s] = err == nil && info.ExactlyOnce
+		r.NoSpurious[s] = err == nil && info.NoSpurious
 		r.Tallies[s] = &SoakTally{KnownMiss: map[string]int{}}
 	}
 	return r
@@ -199,11 +229,14 @@ func NewSoakReport(plan SoakPlan, grpcVersion string) *SoakReport {
 // Add checks one cycle's outcome: a cycle that ran to its end either
 // recovered with the fresh server holding exactly the client's log (every
 // entry, none damaged, none twice for a strategy that claims exactly-once
-// replay), or missed for a reason KnownMiss documents.
+// replay), or missed for a reason KnownMiss documents, or followed a
+// fault that kept the server (rotate), which must still hold the whole
+// log, undamaged. A strategy that claims never to replay to an instance
+// holding the log must not, in any cycle.
 func (r *SoakReport) Add(o SoakOutcome) {
-	name, claim := o.Scenario.Strategy, r.Claims[o.Scenario.Strategy]
+	name, claim, noSpur := o.Scenario.Strategy, r.Claims[o.Scenario.Strategy], r.NoSpurious[o.Scenario.Strategy]
 	if p := o.Scenario.Plugin; p != nil {
-		name, claim = p.Name, p.ExactlyOnce
+		name, claim, noSpur = p.Name, p.ExactlyOnce, p.NoSpurious
 	}
 	t := r.Tallies[name]
 	if t == nil {
@@ -224,7 +257,18 @@ func (r *SoakReport) Add(o SoakOutcome) {
 	if c.Corrupt > 0 {
 		fail("%d entries arrived damaged", c.Corrupt)
 	}
-	if !c.Recovered {
+	t.Spurious += c.Spurious
+	if c.Spurious > 0 && noSpur {
+		fail("%d spurious replays by a strategy that claims to replay only to a server that lacks the log", c.Spurious)
+	}
+	if !c.Restarted {
+		t.Kept++
+		if c.Lost > 0 {
+			fail("the server kept its state, yet lacks %d entries at the end", c.Lost)
+		}
+		return
+	}
+	if c.Missed() {
 		t.Unreplayed += c.Lost
 		if reason, ok := KnownMiss(o.Scenario, r.GRPC); ok {
 			t.KnownMiss[reason]++
@@ -254,7 +298,7 @@ func (r *SoakReport) Add(o SoakOutcome) {
 
 // describe is a scenario's random parameters, in a few words.
 func describe(sc Scenario) string {
-	return fmt.Sprintf("%s, %s, %s traffic, down %v, fault %v after the first replay", sc.Strategy, sc.Fault, sc.Traffic, sc.Downtime, sc.Settle)
+	return fmt.Sprintf("%s, %s, %s traffic, down %v, quiet %v", sc.Strategy, sc.Fault, sc.Traffic, sc.Downtime, sc.quiet())
 }
 
 // Footprint bounds. Between rounds no cycle runs, so every goroutine a
@@ -314,7 +358,7 @@ func (r *SoakReport) WriteSummary(w io.Writer) {
 	}
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "strategy\tcycles\trecovered\tmissed (known)\tmissed (unexpected)\terrors\tlost\tduplicated\tcorrupt\texactly-once\tslowest (cycle)\t")
+	fmt.Fprintln(tw, "strategy\tcycles\trecovered\tno replay needed\tmissed (known)\tmissed (unexpected)\terrors\tlost\tduplicated\tcorrupt\tspurious\texactly-once\tslowest (cycle)\t")
 	for _, s := range r.Plan.Strategies {
 		t := r.Tallies[s]
 		known := 0
@@ -322,15 +366,18 @@ func (r *SoakReport) WriteSummary(w io.Writer) {
 			known += k
 		}
 		claim := "no"
-		if r.Claims[s] {
+		switch {
+		case r.Claims[s] && r.NoSpurious[s]:
+			claim = "claimed, no spurious"
+		case r.Claims[s]:
 			claim = "claimed"
 		}
 		slowest := "-"
 		if t.Recovered > 0 {
 			slowest = fmt.Sprintf("%v (#%d)", t.Slowest.Round(time.Millisecond), t.SlowestAt)
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t\n", s, t.Cycles, t.Recovered, known, t.Unexpected,
-			t.Errors, t.Lost, t.Duplicated, t.Corrupt, claim, slowest)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t\n", s, t.Cycles, t.Recovered, t.Kept, known, t.Unexpected,
+			t.Errors, t.Lost, t.Duplicated, t.Corrupt, t.Spurious, claim, slowest)
 	}
 	tw.Flush()
 	for _, s := range r.Plan.Strategies {

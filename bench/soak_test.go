@@ -191,8 +191,8 @@ func TestSoakPlan(t *testing.T) {
 		if sc.Downtime < time.Millisecond || sc.Downtime > p.MaxDowntime || sc.Downtime%time.Millisecond != 0 {
 			t.Errorf("cycle %d: downtime %v outside 1ms..%v in whole milliseconds", i, sc.Downtime, p.MaxDowntime)
 		}
-		if sc.Settle < p.MinSettle || sc.Settle > p.MaxSettle {
-			t.Errorf("cycle %d: settle %v outside %v..%v", i, sc.Settle, p.MinSettle, p.MaxSettle)
+		if sc.Quiet < p.MinQuiet || sc.Quiet > p.MaxQuiet {
+			t.Errorf("cycle %d: quiet %v outside %v..%v", i, sc.Quiet, p.MinQuiet, p.MaxQuiet)
 		}
 		if _, err := sc.resolve(); err != nil {
 			t.Errorf("cycle %d: %v", i, err)
@@ -212,7 +212,7 @@ func TestSoakPlan(t *testing.T) {
 	}{
 		{"strategy", func(p *SoakPlan) { p.Strategies = []string{"polling"} }, `unknown strategy "polling"`},
 		{"downtime", func(p *SoakPlan) { p.MaxDowntime = 0 }, "maximum downtime 0s: must be at least 1ms"},
-		{"settle", func(p *SoakPlan) { p.MinSettle, p.MaxSettle = 2*time.Second, time.Second }, "settle 2s to 1s"},
+		{"quiet", func(p *SoakPlan) { p.MinQuiet, p.MaxQuiet = 2*time.Second, time.Second }, "quiet 2s to 1s"},
 	} {
 		p := DefaultSoakPlan(1)
 		tc.edit(&p)
@@ -241,6 +241,16 @@ func TestKnownMiss(t *testing.T) {
 		{"combined", "blackhole", Idle, "v1.85.0", false}, // keepalive notices
 		{"keepalive", "blackhole", Busy, "v1.85.0", false},
 		{"watcher", "crash", Idle, "v1.85.0", false},
+		{"identity", "blackhole", Idle, "v1.85.0", false}, // keepalive notices
+		{"dialer", "crash", Rare, "v1.85.0", false},       // the rare RPC wakes the channel, which retries
+		{"dialer", "crash", Rare, "v1.55.1", true},        // for one attempt only
+		{"keepalive", "graceful", Rare, "v1.41.0", true},
+		{"dialer", "crash", Rare, "v1.40.1", false},
+		{"dialer", "blackhole", Rare, "v1.85.0", true},
+		{"keepalive", "blackhole", Rare, "v1.85.0", true}, // the RPC comes before keepalive notices
+		{"keepalive", "blackhole", Rare, "v1.40.1", false},
+		{"dialer", "flap", Rare, "v1.85.0", true},
+		{"dialer", "rotate", Idle, "v1.85.0", true}, // never missed anyway: nothing to recover
 	} {
 		sc := Scenario{Strategy: tc.strategy, Fault: tc.fault, Traffic: tc.traffic}
 		if _, known := KnownMiss(sc, tc.grpc); known != tc.known {
@@ -252,7 +262,7 @@ func TestKnownMiss(t *testing.T) {
 // TestSoakReportChecks feeds the report outcomes that must and must not
 // fail the soak.
 func TestSoakReportChecks(t *testing.T) {
-	recovered := Cycle{Recovered: true, Recover: 1100 * time.Millisecond}
+	recovered := Cycle{Restarted: true, Recovered: true, Recover: 1100 * time.Millisecond}
 	recovered.Replays = 1
 	for _, tc := range []struct {
 		name     string
@@ -271,6 +281,12 @@ func TestSoakReportChecks(t *testing.T) {
 		{"known miss", "dialer", "crash", Idle, func(c *Cycle) { c.Recovered, c.Lost = false, 1000 }, nil, ""},
 		{"unexpected miss", "watcher", "crash", Idle, func(c *Cycle) { c.Recovered, c.Lost = false, 1000 }, nil, "never recovered"},
 		{"error", "watcher", "crash", Idle, nil, errors.New("the first replay did not complete"), "the first replay did not complete"},
+		// After a fault that keeps the server, nothing is missed; replays
+		// are spurious, which only a strategy that claims none fails on.
+		{"kept, spurious", "watcher", "rotate", Idle, func(c *Cycle) { c.Restarted, c.Recovered, c.Spurious, c.Duplicated = false, false, 1, 1000 }, nil, ""},
+		{"kept, spurious, claimed", "identity", "rotate", Idle, func(c *Cycle) { c.Restarted, c.Recovered, c.Spurious = false, false, 1 }, nil, "1 spurious replays by a strategy that claims"},
+		{"spurious on a restart, claimed", "identity", "crash", Idle, func(c *Cycle) { c.Spurious = 1 }, nil, "claims to replay only"},
+		{"kept, lost", "watcher", "rotate", Idle, func(c *Cycle) { c.Restarted, c.Recovered, c.Lost = false, false, 2 }, nil, "lacks 2 entries"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := DefaultSoakPlan(7)

@@ -58,11 +58,13 @@ func Stuck(err error) bool {
 var cycleLimit = maxDuration
 
 // maxDuration bounds how long a cycle of the resolved scenario sc can take
-// on its clock: every wait in Run is bounded, and a flap takes at most a
-// few downtimes. The bound is generous; reaching it means a hang.
+// on its clock: every wait in Run is bounded, a flap takes at most a few
+// downtimes, and a rotation comes at most twice the quiet time and a bit
+// after the first replay (a client that let its connection go idle and
+// opened another). The bound is generous; reaching it means a hang.
 func maxDuration(sc Scenario) time.Duration {
 	sc = sc.withDefaults()
-	return 2*(sc.Setup+2*sc.Settle+4*sc.Downtime+sc.Deadline+teardownGrace) + time.Minute
+	return 2*(sc.Setup+3*sc.quiet()+2*sc.Settle+4*sc.Downtime+sc.Deadline+teardownGrace) + time.Minute
 }
 
 // StallLimit is how long a virtual cycle may go without its clock advancing

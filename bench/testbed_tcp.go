@@ -34,8 +34,9 @@ type tcpBed struct {
 	realnet.Dialer
 	server *realnet.Server
 
-	mu    sync.Mutex
-	insts []*remoteStore // one per server process, in start order
+	mu       sync.Mutex
+	insts    []*remoteStore // one per server process, in start order
+	spurious int            // spurious replays the processes reported
 }
 
 func newTCPBed(entries int, proxy bool, rec *recorder) (*tcpBed, error) {
@@ -63,8 +64,15 @@ func newTCPBed(entries int, proxy bool, rec *recorder) (*tcpBed, error) {
 	return b, nil
 }
 
-// event handles a server process's report "complete <unix ns>".
+// event handles a server process's reports: "complete <unix ns>", and
+// "spurious" after each spurious replay.
 func (b *tcpBed) event(gen int, ev string) {
+	if ev == "spurious" {
+		b.mu.Lock()
+		b.spurious++
+		b.mu.Unlock()
+		return
+	}
 	var ns int64
 	if _, err := fmt.Sscanf(ev, "complete %d", &ns); err != nil {
 		return
@@ -81,8 +89,19 @@ func (b *tcpBed) event(gen int, ev string) {
 
 func (b *tcpBed) Target() string { return b.server.Target() }
 
-func (b *tcpBed) Inject(ctx context.Context, f netsim.Fault, downtime time.Duration) error {
+// Inject applies f through realnet, which strikes at once: it has no
+// rotate fault.
+func (b *tcpBed) Inject(ctx context.Context, f netsim.Fault, downtime time.Duration, strike func(time.Time)) error {
+	strike(time.Now())
 	return b.server.Inject(ctx, f, downtime)
+}
+
+func (b *tcpBed) RotatedNothing() bool { return false }
+
+func (b *tcpBed) Spurious() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.spurious
 }
 
 func (b *tcpBed) Starts() []time.Time { return b.server.Starts() }
@@ -129,7 +148,9 @@ func (s *remoteStore) Tally(ctx context.Context, n int) (replay.Tally, error) {
 // SIGTERM as netsim's graceful fault does.
 func serveProcess(c *realnet.Child, entries int) int {
 	store := replay.NewStore(entries)
-	s, drain := newInstance(store)
+	store.OnSpurious(func() { c.Event("spurious") })
+	in := newInstance(store, nil)
+	s, drain := in.GRPC, in.Drain
 	lis, err := c.Listen()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "reconnbench server:", err)

@@ -29,7 +29,7 @@ func TestTCPCycle(t *testing.T) {
 		t.Run(tc.strategy+"/"+tc.fault, func(t *testing.T) {
 			t.Parallel()
 			sc := Scenario{Net: TCP, Strategy: tc.strategy, Fault: tc.fault, Traffic: Busy,
-				Downtime: 300 * time.Millisecond, Settle: 200 * time.Millisecond, Deadline: 3 * time.Second}
+				Downtime: 300 * time.Millisecond, Quiet: 200 * time.Millisecond, Settle: 200 * time.Millisecond, Deadline: 3 * time.Second}
 			start := time.Now()
 			c, err := RunOn(t, Real, sc)
 			if err != nil {

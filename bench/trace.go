@@ -40,6 +40,22 @@ func (r *recorder) add(kind, detail string) {
 	r.mu.Unlock()
 }
 
+// addAt records an event that happened at at, which may be a moment
+// already past, ahead of everything recorded at or after it: the fault,
+// when it strikes on the server's own schedule (rotate) and is reported
+// once the client may already have reacted at the same instant.
+func (r *recorder) addAt(at time.Time, kind, detail string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	i := len(r.events)
+	for i > 0 && !r.events[i-1].at.Before(at) {
+		i--
+	}
+	r.events = append(r.events, stamped{})
+	copy(r.events[i+1:], r.events[i:])
+	r.events[i] = stamped{at, kind, detail}
+}
+
 // DialEnded implements netsim.Observer.
 func (r *recorder) DialEnded(d netsim.Dial) {
 	detail := d.Outcome.String()

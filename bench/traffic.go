@@ -23,6 +23,14 @@ const (
 	// Stream holds a server stream open and re-opens it StreamRetry after it
 	// breaks.
 	Stream Traffic = "stream"
+	// Rare is a client whose RPCs are rare, like a periodic job or a
+	// heartbeat with a long period: nothing before the fault, then exactly
+	// one unary RPC, failing fast with a deadline of BusyTimeout, half way
+	// through the downtime (for flap, the first one; for rotate, its grace
+	// period), so inside the outage, and nothing after it for the rest of
+	// the cycle. That one RPC is the only thing besides the strategy that
+	// can wake an IDLE channel.
+	Rare Traffic = "rare"
 )
 
 // Parameters of the traffic modes.
@@ -32,7 +40,7 @@ const (
 	StreamRetry  = 100 * time.Millisecond
 )
 
-var trafficModes = []Traffic{Idle, Busy, Stream}
+var trafficModes = []Traffic{Idle, Busy, Stream, Rare}
 
 // TrafficModes returns every traffic mode.
 func TrafficModes() []Traffic { return append([]Traffic(nil), trafficModes...) }
@@ -49,9 +57,33 @@ func ParseTraffic(name string) (Traffic, error) {
 	return "", fmt.Errorf("unknown traffic mode %q (valid: %s)", name, strings.Join(names, ", "))
 }
 
+// trafficCue is what a traffic mode may go by besides the clock.
+type trafficCue struct {
+	struck   <-chan struct{} // closed when the fault strikes
+	downtime time.Duration
+	note     func(detail string) // traces an RPC of the rare mode
+}
+
 // run makes the traffic until ctx ends.
-func (t Traffic) run(ctx context.Context, c *replay.Client) {
+func (t Traffic) run(ctx context.Context, c *replay.Client, cue trafficCue) {
 	switch t {
+	case Rare:
+		select {
+		case <-cue.struck:
+		case <-ctx.Done():
+			return
+		}
+		if !sleep(ctx, cue.downtime/2) {
+			return
+		}
+		rctx, cancel := context.WithTimeout(ctx, BusyTimeout)
+		err := c.Ping(rctx)
+		cancel()
+		detail := "ok"
+		if err != nil {
+			detail = err.Error()
+		}
+		cue.note(detail)
 	case Busy:
 		tick := time.NewTicker(BusyInterval)
 		defer tick.Stop()

@@ -19,5 +19,6 @@
 //
 // A Server owns successive gRPC server instances at one address. A Fault
 // (graceful, crash, blackhole, flap) takes it down and brings back a fresh
-// instance after a downtime.
+// instance after a downtime; rotate instead ends the client's connection
+// through gRPC's own connection-age limit, and the instance serves on.
 package netsim

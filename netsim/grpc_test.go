@@ -23,24 +23,27 @@ const sleepyMethod = "/netsim.test/Sleep"
 // sleepyServer builds instances whose one method sleeps on the bubble's
 // clock, so an RPC can be in flight when a fault strikes.
 func sleepyServer() Instance {
-	return Instance{GRPC: grpc.NewServer(grpc.UnknownServiceHandler(func(_ any, stream grpc.ServerStream) error {
-		var req healthpb.HealthCheckRequest
-		if err := stream.RecvMsg(&req); err != nil {
-			return err
-		}
-		d, err := time.ParseDuration(req.Service)
-		if err != nil {
-			return status.Error(codes.InvalidArgument, err.Error())
-		}
-		t := time.NewTimer(d)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-stream.Context().Done():
-			return stream.Context().Err()
-		}
-		return stream.SendMsg(&healthpb.HealthCheckResponse{Status: healthpb.HealthCheckResponse_SERVING})
-	}))}
+	return Instance{GRPC: grpc.NewServer(grpc.UnknownServiceHandler(sleepyHandler))}
+}
+
+// sleepyHandler answers after the duration the request names.
+func sleepyHandler(_ any, stream grpc.ServerStream) error {
+	var req healthpb.HealthCheckRequest
+	if err := stream.RecvMsg(&req); err != nil {
+		return err
+	}
+	d, err := time.ParseDuration(req.Service)
+	if err != nil {
+		return status.Error(codes.InvalidArgument, err.Error())
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-stream.Context().Done():
+		return stream.Context().Err()
+	}
+	return stream.SendMsg(&healthpb.HealthCheckResponse{Status: healthpb.HealthCheckResponse_SERVING})
 }
 
 // callSleep asks the server to sleep for d, giving up after 20s.

@@ -16,6 +16,16 @@ type Instance struct {
 	// Drain, if set, runs before a graceful stop, as a well-behaved process
 	// does on SIGTERM (for example to set its health to NOT_SERVING).
 	Drain func()
+	// Aged, if set, is a second gRPC server of the instance, serving the
+	// same application state, built with a connection-age limit of MaxAge
+	// (keepalive.ServerParameters.MaxConnectionAge, and its
+	// MaxConnectionAgeGrace): it serves every connection the instance
+	// accepts until it rotates the first of them, that is, sends it a
+	// GOAWAY; GRPC serves the connections accepted after that. So the
+	// instance rotates its client's connection once, the way gRPC's own
+	// age limit does, and then serves as usual: the Rotate fault.
+	Aged   *grpc.Server
+	MaxAge time.Duration
 }
 
 // Server is a gRPC server at a fixed address on a Network that faults take
@@ -30,13 +40,18 @@ type Server struct {
 	current *running
 	gens    int
 	started []time.Time
+
+	hookMu   sync.Mutex
+	onStrike func(time.Time)
+	struck   bool // the fault being injected has struck
 }
 
 // running is an Instance serving on a listener.
 type running struct {
 	Instance
 	lis    *Listener
-	served chan struct{} // closed when Serve has returned
+	split  *splitter     // for an instance with Aged, nil otherwise
+	served chan struct{} // closed when every Serve has returned
 }
 
 // StartServer starts the first instance from build, listening on n at addr.
@@ -60,14 +75,46 @@ func (s *Server) Starts() []time.Time {
 
 // Inject applies fault f: the server goes down, stays down for downtime and
 // comes back as a fresh instance. It returns when the new instance serves,
-// or early with ctx's error, leaving the server down.
+// or early with ctx's error, leaving the server down. (Rotate keeps the
+// instance: see it.)
 func (s *Server) Inject(ctx context.Context, f Fault, downtime time.Duration) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.current == nil {
 		return fmt.Errorf("netsim: inject %s: server at %s is not running", f.Name(), s.addr)
 	}
+	s.hookMu.Lock()
+	s.struck = false
+	s.hookMu.Unlock()
+	if _, later := f.(strikesLater); !later {
+		s.strike(time.Now())
+	}
 	return f.Inject(ctx, s, downtime)
+}
+
+// OnStrike makes f be called at the instant each injected fault strikes:
+// when Inject is called, for every fault but Rotate, which strikes when
+// the server sends its GOAWAY. It runs once per Inject, on the goroutine
+// that calls Inject.
+func (s *Server) OnStrike(f func(at time.Time)) {
+	s.hookMu.Lock()
+	s.onStrike = f
+	s.hookMu.Unlock()
+}
+
+// strikesLater is implemented by faults whose instant is not the call to
+// Inject: they call Server.strike themselves.
+type strikesLater interface{ strikesLater() }
+
+// strike reports the fault's instant at, once per Inject.
+func (s *Server) strike(at time.Time) {
+	s.hookMu.Lock()
+	f, already := s.onStrike, s.struck
+	s.struck = true
+	s.hookMu.Unlock()
+	if f != nil && !already {
+		f(at)
+	}
 }
 
 // Close stops the running instance, if any, abruptly, and waits for it.
@@ -91,10 +138,23 @@ func (s *Server) up() error {
 		return err
 	}
 	r := &running{Instance: s.build(), lis: lis, served: make(chan struct{})}
-	go func() {
-		defer close(r.served)
-		r.GRPC.Serve(lis) // returns when the instance is stopped
-	}()
+	if r.Aged == nil {
+		go func() {
+			defer close(r.served)
+			r.GRPC.Serve(lis) // returns when the instance is stopped
+		}()
+	} else {
+		r.split = newSplitter(lis)
+		var wg sync.WaitGroup
+		wg.Add(3)
+		go func() { defer wg.Done(); r.split.dispatch() }()
+		go func() { defer wg.Done(); r.Aged.Serve(r.split.aged) }()
+		go func() { defer wg.Done(); r.GRPC.Serve(r.split.fresh) }()
+		go func() {
+			wg.Wait()
+			close(r.served)
+		}()
+	}
 	s.current = r
 	s.gens++
 	s.started = append(s.started, time.Now())
@@ -110,8 +170,16 @@ func (s *Server) crash() {
 	for _, c := range r.lis.Conns() {
 		c.Reset()
 	}
-	r.GRPC.Stop()
+	r.stop()
 	<-r.served
+}
+
+// stop stops the instance's gRPC servers at once.
+func (r *running) stop() {
+	r.GRPC.Stop()
+	if r.Aged != nil {
+		r.Aged.Stop()
+	}
 }
 
 // drain starts a graceful stop: the listener closes at once and GOAWAY goes
@@ -132,13 +200,23 @@ func (s *Server) drain() (kill func()) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
+		if r.Aged == nil {
+			r.GRPC.GracefulStop()
+			return
+		}
+		aged := make(chan struct{})
+		go func() {
+			defer close(aged)
+			r.Aged.GracefulStop()
+		}()
 		r.GRPC.GracefulStop()
+		<-aged
 	}()
 	return func() {
 		for _, c := range r.lis.Conns() {
 			c.Close()
 		}
-		r.GRPC.Stop()
+		r.stop()
 		<-done
 		<-r.served
 	}
@@ -157,7 +235,7 @@ func (s *Server) vanish() {
 		c.Close() // the peer hears nothing of it through the blackhole
 	}
 	r.lis.Close()
-	r.GRPC.Stop()
+	r.stop()
 	<-r.served
 }
 

@@ -76,8 +76,9 @@ func (t boundedTicks) Ticks(min, max float64) []plot.Tick {
 // below 1 shows the share that never recovered.
 func cdfFigure(d *resultset.Set, run *resultset.Run) (*Figure, error) {
 	var panels []*plot.Plot
-	cols := min(2, len(d.Faults))
-	for _, f := range d.Faults {
+	faults := restartFaults(d)
+	cols := min(2, len(faults))
+	for _, f := range faults {
 		p := newPanel("")
 		p.X.Label.Text = "seconds after the fault"
 		p.Y.Label.Text = "fraction of cycles recovered"
@@ -92,7 +93,7 @@ func cdfFigure(d *resultset.Set, run *resultset.Run) (*Figure, error) {
 		for _, s := range d.Strategies {
 			cv := curve{s: s}
 			for _, t := range d.Traffic {
-				c := run.Cells[resultset.Cell{Strategy: s, Fault: f, Traffic: t}]
+				c := run.Cells[d.Cell(s, f, t)]
 				_, n := c.Count(resultset.UnitMissed)
 				cv.cycles += n
 				cv.times = append(cv.times, inSeconds(c, resultset.UnitRecover)...)

@@ -82,8 +82,12 @@ func heatPanel(d *resultset.Set, title string, cellOf func(string) resultset.Cel
 		var text []string
 		for _, r := range d.Runs {
 			c := r.Cells[cellOf(s)]
-			if c == nil {
+			switch {
+			case c == nil:
 				vals, text = append(vals, math.NaN()), append(text, "–")
+				continue
+			case c.Inapplicable():
+				vals, text = append(vals, math.NaN()), append(text, "n/a")
 				continue
 			}
 			v, t := value(c)
@@ -129,7 +133,7 @@ func missedFigure(d *resultset.Set) (*Figure, error) {
 	for fi, f := range d.Faults {
 		var row []*plot.Plot
 		for ti, t := range d.Traffic {
-			row = append(row, heatPanel(d, f+", "+t+" traffic", func(s string) resultset.Cell { return resultset.Cell{Strategy: s, Fault: f, Traffic: t} },
+			row = append(row, heatPanel(d, f+", "+t+" traffic", func(s string) resultset.Cell { return d.Cell(s, f, t) },
 				func(c *resultset.Samples) (float64, string) {
 					k, n := c.Count(resultset.UnitMissed)
 					if n == 0 {
@@ -146,7 +150,7 @@ func missedFigure(d *resultset.Set) (*Figure, error) {
 		boxItem("0: recovered every cycle", zeroFill),
 		boxItem("some cycles missed", mix(missedHue, 0.15+0.85*0.3)),
 		boxItem("1: missed every cycle", mix(missedHue, 1)),
-		boxItem("not measured", notMeasured),
+		boxItem("–: not measured; n/a: does not apply to the release", notMeasured),
 	}
 	return heatPage(d, title, legend, grid).figure("missed", "Missed recoveries",
 		"Fraction of restart cycles in which the strategy never replayed its log to the restarted server within the deadline, "+
@@ -188,14 +192,14 @@ func dialsFigure(d *resultset.Set, traffic string) (*Figure, error) {
 	cols := min(2, len(d.Faults))
 	var panels []*plot.Plot
 	for i, f := range d.Faults {
-		panels = append(panels, heatPanel(d, "fault: "+f, func(s string) resultset.Cell { return resultset.Cell{Strategy: s, Fault: f, Traffic: traffic} }, median,
+		panels = append(panels, heatPanel(d, "fault: "+f, func(s string) resultset.Cell { return d.Cell(s, f, traffic) }, median,
 			dialsHue, top, showXLabels(i, len(d.Faults), cols), i%cols == 0))
 	}
 	title := "Dial attempts per restart cycle, " + traffic + " traffic"
 	legend := []legendItem{
 		boxItem("0 dials", zeroFill),
 		boxItem(fmt.Sprintf("median dials, darker is more (up to %s)", strconv.FormatFloat(top, 'g', 3, 64)), mix(dialsHue, 0.6)),
-		boxItem("not measured", notMeasured),
+		boxItem("–: not measured; n/a: does not apply to the release", notMeasured),
 	}
 	return heatPage(d, title, legend, panelGrid(panels, cols)).figure("dials-"+traffic, title,
 		"Median number of dial attempts the simulated network saw from the fault to the end of the cycle (accepted, refused "+

@@ -188,9 +188,9 @@ func latencyPage(d *resultset.Set, title string, keys []string, legend []legendI
 // a panel per fault, for one traffic mode.
 func recoveryFigure(d *resultset.Set, traffic string) (*Figure, error) {
 	title := "Recovery time after a server restart, " + traffic + " traffic"
-	pg, err := latencyPage(d, title, d.Faults, latencyLegend(d, recovery, "missed: no recovery"),
+	pg, err := latencyPage(d, title, restartFaults(d), latencyLegend(d, recovery, "missed: no recovery"),
 		func(fault string, showX bool) (*plot.Plot, error) {
-			return latencyPanel(d, "fault: "+fault, recovery, func(s string) resultset.Cell { return resultset.Cell{Strategy: s, Fault: fault, Traffic: traffic} }, showX)
+			return latencyPanel(d, "fault: "+fault, recovery, func(s string) resultset.Cell { return d.Cell(s, fault, traffic) }, showX)
 		})
 	if err != nil {
 		return nil, err
@@ -208,7 +208,7 @@ func detectionFigure(d *resultset.Set) (*Figure, error) {
 	pg, err := latencyPage(d, title, d.Traffic, latencyLegend(d, detection, "never: dead connection kept"),
 		func(traffic string, showX bool) (*plot.Plot, error) {
 			return latencyPanel(d, "traffic: "+traffic, detection, func(s string) resultset.Cell {
-				return resultset.Cell{Strategy: s, Fault: "blackhole", Traffic: traffic}
+				return d.Cell(s, "blackhole", traffic)
 			}, showX)
 		})
 	if err != nil {

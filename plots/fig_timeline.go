@@ -240,7 +240,7 @@ func timelineFigure(d *resultset.Set, run *resultset.Run, fault, traffic string)
 	var rows [][]resultset.Event
 	last := 0.0
 	for _, s := range d.Strategies {
-		ev, ok := run.Traces[resultset.Cell{Strategy: s, Fault: fault, Traffic: traffic}]
+		ev, ok := run.Traces[d.Cell(s, fault, traffic)]
 		if !ok {
 			continue
 		}

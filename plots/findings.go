@@ -19,6 +19,36 @@ func missedAt(r *resultset.Run, c resultset.Cell) (frac float64, k, n int, ok bo
 	return float64(k) / float64(n), k, n, true
 }
 
+// where names a cell's fault and traffic, "crash/idle": what a finding
+// says a strategy faced. The report shows one set of conditions
+// (downtime, quiet time, client), named at its top.
+func where(c resultset.Cell) string { return c.Fault + "/" + c.Traffic }
+
+// restartFaults are the faults after which some cell of d needed a
+// replay: those that restart the server. After the others (rotate) the
+// server keeps its state, nothing can be missed, and recovery figures have
+// nothing to show.
+func restartFaults(d *resultset.Set) []string {
+	var out []string
+	for _, f := range d.Faults {
+		if restarts(d, f) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func restarts(d *resultset.Set, fault string) bool {
+	for _, r := range d.Runs {
+		for c, s := range r.Cells {
+			if c.Fault == fault && !s.Inapplicable() && !s.NoReplayNeeded() {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // onset is where a cell's missed fraction first rises from one release
 // to the next within a series.
 type onset struct {
@@ -39,7 +69,7 @@ func onsets(d *resultset.Set, runs []*resultset.Run) []onset {
 	for _, s := range d.Strategies {
 		for _, f := range d.Faults {
 			for _, t := range d.Traffic {
-				c := resultset.Cell{Strategy: s, Fault: f, Traffic: t}
+				c := d.Cell(s, f, t)
 				var have []*resultset.Run
 				for _, r := range runs {
 					if _, _, _, ok := missedAt(r, c); ok {
@@ -87,7 +117,7 @@ func onsetSentences(d *resultset.Set, runs []*resultset.Run) []string {
 		if cells[k] == nil {
 			order = append(order, k)
 		}
-		cells[k] = append(cells[k], o.cell.Situation())
+		cells[k] = append(cells[k], where(o.cell))
 		counts[k] = append(counts[k], fmt.Sprintf("%d/%d", o.kTo, o.nTo))
 	}
 	newest := runs[len(runs)-1].Label
@@ -177,13 +207,13 @@ func neverSentences(d *resultset.Set, runs []*resultset.Run) []string {
 			for _, t := range d.Traffic {
 				measured, all := false, true
 				for _, r := range runs {
-					if fr, _, _, ok := missedAt(r, resultset.Cell{Strategy: s, Fault: f, Traffic: t}); ok {
+					if fr, _, _, ok := missedAt(r, d.Cell(s, f, t)); ok {
 						measured = true
 						all = all && fr == 1
 					}
 				}
 				if measured && all {
-					never = append(never, resultset.Cell{Strategy: s, Fault: f, Traffic: t}.Situation())
+					never = append(never, where(d.Cell(s, f, t)))
 				}
 			}
 		}
@@ -229,6 +259,10 @@ func alwaysSentence(d *resultset.Set, runs []*resultset.Run) string {
 func fastestSentences(d *resultset.Set, r *resultset.Run) []string {
 	var out []string
 	for _, f := range d.Faults {
+		if !restarts(d, f) {
+			out = append(out, spuriousSentence(d, r, f))
+			continue
+		}
 		type cand struct {
 			s   string
 			sum resultset.Summary
@@ -238,11 +272,11 @@ func fastestSentences(d *resultset.Set, r *resultset.Run) []string {
 			var times []float64
 			clean, measured := true, false
 			for _, t := range d.Traffic {
-				if fr, _, _, ok := missedAt(r, resultset.Cell{Strategy: s, Fault: f, Traffic: t}); ok {
+				if fr, _, _, ok := missedAt(r, d.Cell(s, f, t)); ok {
 					measured = true
 					clean = clean && fr == 0
 				}
-				times = append(times, inSeconds(r.Cells[resultset.Cell{Strategy: s, Fault: f, Traffic: t}], resultset.UnitRecover)...)
+				times = append(times, inSeconds(r.Cells[d.Cell(s, f, t)], resultset.UnitRecover)...)
 			}
 			if measured && clean && len(times) > 0 {
 				cands = append(cands, cand{s, resultset.Summarize(times)})
@@ -273,6 +307,37 @@ func fastestSentences(d *resultset.Set, r *resultset.Run) []string {
 	return out
 }
 
+// spuriousSentence says, for a fault after which the server keeps its
+// state, how many replays each strategy sent that nobody needed, on a
+// release.
+func spuriousSentence(d *resultset.Set, r *resultset.Run, fault string) string {
+	var none, some []string
+	for _, s := range d.Strategies {
+		var xs []float64
+		for _, t := range d.Traffic {
+			xs = append(xs, r.Cells[d.Cell(s, fault, t)].Values(resultset.UnitSpurious)...)
+		}
+		if len(xs) == 0 {
+			continue
+		}
+		if m := resultset.Mean(xs); m == 0 {
+			none = append(none, "**"+s+"**")
+		} else {
+			some = append(some, fmt.Sprintf("**%s** %.2g", s, m))
+		}
+	}
+	out := fmt.Sprintf("After **%s** the server keeps its state, so no replay is needed", fault)
+	switch {
+	case len(some) > 0 && len(none) > 0:
+		out += fmt.Sprintf("; on %s, spurious replays per cycle (mean over traffic modes): %s; none from %s", r.Label, list(some), list(none))
+	case len(some) > 0:
+		out += fmt.Sprintf("; on %s, spurious replays per cycle (mean over traffic modes): %s", r.Label, list(some))
+	case len(none) > 0:
+		out += fmt.Sprintf("; on %s no strategy sends a spurious replay", r.Label)
+	}
+	return out + "."
+}
+
 // detectionSentence says which strategies' clients notice a blackhole,
 // and how soon, on a release.
 func detectionSentence(d *resultset.Set, r *resultset.Run) string {
@@ -284,7 +349,7 @@ func detectionSentence(d *resultset.Set, r *resultset.Run) string {
 		var times []float64
 		k, n := 0, 0
 		for _, t := range d.Traffic {
-			c := r.Cells[resultset.Cell{Strategy: s, Fault: "blackhole", Traffic: t}]
+			c := r.Cells[d.Cell(s, "blackhole", t)]
 			ck, cn := c.Count(resultset.UnitUndetected)
 			k, n = k+ck, n+cn
 			times = append(times, inSeconds(c, resultset.UnitDetect)...)

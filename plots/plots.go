@@ -54,13 +54,18 @@ func Write(results string, o Options, log io.Writer) error {
 	if err != nil {
 		return err
 	}
-	d, err := resultset.Load(files)
+	all, err := resultset.Load(files)
 	if err != nil {
 		return err
 	}
-	if len(d.Runs) == 0 {
+	if len(all.Runs) == 0 {
 		return fmt.Errorf("%s: no BenchmarkReconnect results in %d files", results, len(files))
 	}
+	// The figures, findings and tables show one set of conditions
+	// (downtime, quiet time, client): those of results written before
+	// they were keys where the results have them.
+	conds := all.AllConditions()
+	d := all.Only(conds[0])
 	traffic := o.Traffic
 	if traffic == "" {
 		traffic = d.Traffic[0] // idle first, where there is idle
@@ -69,6 +74,9 @@ func Write(results string, o Options, log io.Writer) error {
 		return fmt.Errorf("traffic mode %q is not in the results (have: %s)", traffic, strings.Join(d.Traffic, ", "))
 	}
 	one, err := d.FindRun(o.Release)
+	if err == nil && one == nil {
+		err = fmt.Errorf("no results of the main series under %s", d.Conditions)
+	}
 	if err != nil {
 		return err
 	}
@@ -81,7 +89,7 @@ func Write(results string, o Options, log io.Writer) error {
 	if err != nil {
 		return err
 	}
-	rp := report{d: d, bs: bs, figs: figs, figDir: FigDir, skipped: skipped, svg: o.SVG}
+	rp := report{d: d, others: conds[1:], bs: bs, figs: figs, figDir: FigDir, skipped: skipped, svg: o.SVG}
 
 	var outs []output
 	dir := filepath.Join(results, FigDir)
@@ -145,7 +153,7 @@ func drawAll(d *resultset.Set, traffic string, one *resultset.Run) (figs []*Figu
 				return nil
 			}
 			first := true
-			for _, fault := range d.Faults {
+			for _, fault := range restartFaults(d) {
 				f, err := timelineFigure(d, one, fault, traffic)
 				if f != nil && !first {
 					// The first timeline's caption explains them all.

@@ -11,6 +11,12 @@ import (
 // cellText is a report table entry: the median recovery time, "missed"
 // when no cycle recovered, and the count when some did not.
 func cellText(s *resultset.Samples) string {
+	if s.Inapplicable() {
+		return "n/a"
+	}
+	if s.NoReplayNeeded() {
+		return "no replay needed"
+	}
 	k, n := s.Count(resultset.UnitMissed)
 	if n == 0 {
 		return "–"
@@ -28,6 +34,7 @@ func cellText(s *resultset.Samples) string {
 // report is what REPORT.md is made of.
 type report struct {
 	d       *resultset.Set
+	others  []resultset.Conditions // conditions the results hold besides d's
 	bs      []resultset.Bisection
 	figs    []*Figure
 	figDir  string // relative to the report
@@ -55,7 +62,16 @@ func (rp report) markdown() string {
 	if len(others) > 0 {
 		fmt.Fprintf(&b, " Also measured, and kept apart: %s.", list(others))
 	}
-	b.WriteString(" Each cell is a strategy facing a fault with one kind of client traffic; the README defines them.\n\n")
+	b.WriteString(" Each cell is a strategy facing a fault with one kind of client traffic; the README defines them.")
+	fmt.Fprintf(&b, " Everything below is of the cells measured under %s.", d.Conditions)
+	if len(rp.others) > 0 {
+		var o []string
+		for _, k := range rp.others {
+			o = append(o, k.String())
+		}
+		fmt.Fprintf(&b, " The results also hold cells under %s, not shown here.", strings.Join(o, "; "))
+	}
+	b.WriteString("\n\n")
 
 	b.WriteString("## Findings\n")
 	groups := findings(d)
@@ -107,14 +123,15 @@ func (rp report) markdown() string {
 	}
 
 	b.WriteString("## Which strategy on which release\n\n")
-	b.WriteString("Cells (fault × traffic mode) in which the strategy recovered in every cycle, of the cells measured.\n\n")
+	b.WriteString("Cells (fault × traffic mode) in which the strategy recovered in every cycle, of the cells measured that needed a replay " +
+		"(not those that do not apply to the release, nor those after a fault that keeps the server's state).\n\n")
 	header(&b, d)
 	for _, s := range d.Strategies {
 		fmt.Fprintf(&b, "| %s |", s)
 		for _, r := range d.Runs {
 			ok, all := 0, 0
-			for c := range r.Cells {
-				if c.Strategy == s {
+			for c, cs := range r.Cells {
+				if c.Strategy == s && !cs.Inapplicable() && !cs.NoReplayNeeded() {
 					all++
 					if fr, _, _, _ := missedAt(r, c); fr == 0 {
 						ok++
@@ -129,7 +146,8 @@ func (rp report) markdown() string {
 	b.WriteString("\n## Recovery time by fault and traffic\n\n")
 	b.WriteString("Median time from the fault to the replay completing on the restarted server; \"missed\" where no cycle " +
 		"recovered within the deadline, \"missed k/n\" where k of n cycles did not (the time is then the median of the others), " +
-		"\"–\" where the cell was not measured.\n\n")
+		"\"–\" where the cell was not measured, \"n/a\" where it does not apply to the release, " +
+		"\"no replay needed\" after a fault that keeps the server's state.\n\n")
 	for _, f := range d.Faults {
 		for _, t := range d.Traffic {
 			fmt.Fprintf(&b, "### %s, %s traffic\n\n", f, t)
@@ -137,7 +155,7 @@ func (rp report) markdown() string {
 			for _, s := range d.Strategies {
 				fmt.Fprintf(&b, "| %s |", s)
 				for _, r := range d.Runs {
-					fmt.Fprintf(&b, " %s |", cellText(r.Cells[resultset.Cell{Strategy: s, Fault: f, Traffic: t}]))
+					fmt.Fprintf(&b, " %s |", cellText(r.Cells[d.Cell(s, f, t)]))
 				}
 				b.WriteString("\n")
 			}

@@ -33,6 +33,10 @@ func TestCellText(t *testing.T) {
 	for _, s := range []float64{1, 2, 3, -1, 4, -1} {
 		b.WriteString(resultsettest.Line("some", "crash", "idle", s, 2))
 	}
+	// A cell that does not apply to the release, and one after a fault
+	// that needed no replay: neither is a miss.
+	b.WriteString("BenchmarkReconnect/strategy=na/fault=crash/traffic=idle 1 1 inapplicable/op\n")
+	b.WriteString("BenchmarkReconnect/strategy=kept/fault=crash/traffic=idle 1 0 missed/op 0 undetected/op 1 dials/op 1 spurious-replays/op\n")
 	d := load(t, map[string]string{"grpc-v1.85.0.txt": b.String()})
 	r := d.Runs[0]
 	for _, tc := range []struct{ strategy, want string }{
@@ -40,8 +44,10 @@ func TestCellText(t *testing.T) {
 		{"none", "missed"},
 		{"some", "2.50 s, missed 2/6"},
 		{"unmeasured", "–"},
+		{"na", "n/a"},
+		{"kept", "no replay needed"},
 	} {
-		if got := cellText(r.Cells[resultset.Cell{Strategy: tc.strategy, Fault: "crash", Traffic: "idle"}]); got != tc.want {
+		if got := cellText(r.Cells[resultset.NewCell(tc.strategy, "crash", "idle")]); got != tc.want {
 			t.Errorf("%s: %q, want %q", tc.strategy, got, tc.want)
 		}
 	}
@@ -117,5 +123,46 @@ func TestList(t *testing.T) {
 		if got := list(tc.words); got != tc.want {
 			t.Errorf("list(%q) = %q, want %q", tc.words, got, tc.want)
 		}
+	}
+}
+
+// TestNotApplicableAndNoReplay: the report and the findings never count a
+// cell that does not apply to the release as a miss, and after a fault
+// that keeps the server's state they speak of spurious replays, not of
+// recovery.
+func TestNotApplicableAndNoReplay(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(resultsettest.Config("v1.50.0", "go1.26.8", "virtual", "local"))
+	for i := 0; i < 6; i++ {
+		b.WriteString(resultsettest.Line("a", "crash", "idle", 1, 2))
+		b.WriteString(resultsettest.Line("b", "crash", "idle", 2, 2))
+		b.WriteString("BenchmarkReconnect/strategy=a/fault=rotate/traffic=idle 1 0 missed/op 0 undetected/op 1 dials/op 1 spurious-replays/op\n")
+		b.WriteString("BenchmarkReconnect/strategy=b/fault=rotate/traffic=idle 1 0 missed/op 0 undetected/op 1 dials/op 0 spurious-replays/op\n")
+	}
+	b.WriteString("BenchmarkReconnect/strategy=a/fault=crash/traffic=idle/downtime=1s/quiet=2s/client=newclient 1 1 inapplicable/op\n")
+	d := load(t, map[string]string{"grpc-v1.50.0.txt": b.String()})
+	if got := restartFaults(d); strings.Join(got, ",") != "crash" {
+		t.Errorf("restartFaults = %v, want crash alone", got)
+	}
+	got := findingsText(d)
+	for _, want := range []string{
+		"Recovering in every cycle of every fault, traffic mode and release: **a** and **b**.",
+		"After **rotate** the server keeps its state, so no replay is needed; on v1.50.0, spurious replays per cycle (mean over traffic modes): **a** 1; none from **b**.",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("findings lack %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "No strategy recovers from **rotate**") {
+		t.Errorf("findings speak of recovering from a fault that needs none:\n%s", got)
+	}
+	md := report{d: d}.markdown()
+	if !strings.Contains(md, "| a | 1/1 |") || !strings.Contains(md, "| a | no replay needed |") {
+		t.Errorf("report:\n%s", md)
+	}
+	// The newclient cell is under other conditions: Only keeps it apart.
+	nc := d.Only(resultset.Conditions{Downtime: 1e9, Quiet: 2e9, Client: "newclient"})
+	if md := (report{d: nc}).markdown(); !strings.Contains(md, "| a | n/a |") || !strings.Contains(md, "| a | 0/0 |") {
+		t.Errorf("report of the newclient cells:\n%s", md)
 	}
 }

@@ -64,11 +64,22 @@ func (c *Client) sendStream(ctx context.Context, desc *grpc.StreamDesc, method s
 	return binary.BigEndian.Uint64(reply), nil
 }
 
-// Ping makes one unary call, failing fast when the channel is down, as
-// ordinary client traffic does.
-func (c *Client) Ping(ctx context.Context) error {
+// Identity asks the server for its instance's identity, waiting for the
+// channel to be ready; ctx bounds the wait.
+func (c *Client) Identity(ctx context.Context) (string, error) {
 	var reply []byte
-	return c.cc.Invoke(ctx, MethodPing, []byte("ping"), &reply, callOption)
+	if err := c.cc.Invoke(ctx, MethodIdentity, []byte{}, &reply, callOption, grpc.WaitForReady(true)); err != nil {
+		return "", err
+	}
+	return string(reply), nil
+}
+
+// Ping makes one unary call, failing fast when the channel is down, as
+// ordinary client traffic does, unless opts say otherwise
+// (grpc.WaitForReady).
+func (c *Client) Ping(ctx context.Context, opts ...grpc.CallOption) error {
+	var reply []byte
+	return c.cc.Invoke(ctx, MethodPing, []byte("ping"), &reply, append([]grpc.CallOption{callOption}, opts...)...)
 }
 
 // Subscribe opens a long-lived stream and returns when it breaks or ctx

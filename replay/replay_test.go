@@ -87,7 +87,7 @@ func TestStoreTally(t *testing.T) {
 		s.add(entry(seq, 16))
 	}
 	s.add([]byte("garbage!garbage!"))
-	s.replayEnded()
+	s.replayEnded(false)
 	select {
 	case <-s.Complete():
 		t.Fatal("complete without entry 2")
@@ -99,7 +99,7 @@ func TestStoreTally(t *testing.T) {
 	}
 
 	s.add(entry(2, 16))
-	s.replayEnded()
+	s.replayEnded(false)
 	select {
 	case <-s.Complete():
 	default:
@@ -108,7 +108,10 @@ func TestStoreTally(t *testing.T) {
 	if s.CompletedAt().IsZero() {
 		t.Error("CompletedAt is zero after completion")
 	}
-	s.replayEnded() // a later replay must not close Complete twice
+	s.replayEnded(true) // a later replay must not close Complete twice
+	if s.Spurious() != 1 {
+		t.Errorf("Spurious() = %d after one spurious replay", s.Spurious())
+	}
 }
 
 func TestCodec(t *testing.T) {

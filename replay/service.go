@@ -27,6 +27,7 @@ const (
 	MethodPut       = "/" + serviceName + "/Put"
 	MethodEnd       = "/" + serviceName + "/EndReplay"
 	MethodDiscard   = "/" + serviceName + "/Discard"
+	MethodIdentity  = "/" + serviceName + "/Identity"
 )
 
 // handler is the HandlerType of the service: grpc.Server.RegisterService
@@ -36,6 +37,7 @@ type handler interface {
 	subscribe(grpc.ServerStream) error
 	put(entry []byte)
 	endReplay() uint64
+	identity() string
 }
 
 // unary adapts a function of the request bytes to a grpc.MethodDesc handler.
@@ -70,6 +72,10 @@ var serviceDesc = grpc.ServiceDesc{
 			return nil
 		}),
 		unary("EndReplay", func(srv interface{}, _ []byte) []byte { return count(srv.(handler).endReplay()) }),
+		// Identity answers with the server instance's identity, fixed
+		// when the instance starts (Store.Identity): a client that sees
+		// it change knows it reached another instance.
+		unary("Identity", func(srv interface{}, _ []byte) []byte { return []byte(srv.(handler).identity()) }),
 	},
 	Streams: []grpc.StreamDesc{
 		{
@@ -117,7 +123,10 @@ func Register(s *grpc.Server, store *Store) {
 type service struct{ store *Store }
 
 // replay stores every entry of a client stream and answers with the count.
+// A replay that begins when the store already holds the whole log is
+// spurious: nobody needed it (Store.Spurious).
 func (s service) replay(stream grpc.ServerStream) error {
+	spurious := s.store.isComplete()
 	var n uint64
 	var b []byte
 	for {
@@ -131,7 +140,7 @@ func (s service) replay(stream grpc.ServerStream) error {
 		s.store.add(b)
 		n++
 	}
-	s.store.replayEnded()
+	s.store.replayEnded(spurious)
 	return stream.SendMsg(count(n))
 }
 
@@ -140,9 +149,11 @@ func (s service) put(entry []byte) { s.store.add(entry) }
 // endReplay ends a unary replay and answers with the number of distinct
 // entries the store holds.
 func (s service) endReplay() uint64 {
-	s.store.replayEnded()
+	s.store.replayEnded(false)
 	return uint64(s.store.held())
 }
+
+func (s service) identity() string { return s.store.Identity() }
 
 // subscribe holds a stream open until the client leaves or the server
 // drains.

@@ -76,3 +76,40 @@ func TestDiscardKeepsNothing(t *testing.T) {
 		t.Errorf("Discard touched the store: %+v", got)
 	}
 }
+
+// TestIdentityAndSpurious checks that the service reports its instance's
+// identity, the same on every call and another for another instance, and
+// counts the replays that began with the store already complete: not the
+// first, every one after it.
+func TestIdentityAndSpurious(t *testing.T) {
+	log, err := NewLog(20, 32)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	store, other := NewStore(log.Len()), NewStore(log.Len())
+	c, o := serve(t, store, log), serve(t, other, log)
+	id, err := c.Identity(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := c.Identity(ctx)
+	otherID, _ := o.Identity(ctx)
+	if id != store.Identity() || again != id || len(id) != 16 || otherID == id || otherID != other.Identity() {
+		t.Errorf("identities %q, %q (store says %q), other instance %q", id, again, store.Identity(), otherID)
+	}
+	hooked := 0
+	store.OnSpurious(func() { hooked++ })
+	for i, want := range []int{0, 1, 2} {
+		if err := c.Replay(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := store.Spurious(); got != want || hooked != want {
+			t.Errorf("after %d replays: %d spurious (hook called %d times), want %d", i+1, got, hooked, want)
+		}
+	}
+	if other.Spurious() != 0 {
+		t.Errorf("an instance that received nothing counts %d spurious replays", other.Spurious())
+	}
+}

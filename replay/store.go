@@ -1,18 +1,25 @@
 package replay
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"sync"
 	"time"
 )
 
 // Store is a server instance's application state: the entries it has
-// received. A fresh instance has an empty store.
+// received. A fresh instance has an empty store, and an identity of its
+// own.
 type Store struct {
+	identity string // fixed at NewStore
+
 	mu       sync.Mutex
 	copies   []int32        // copies of entry seq, for seq < want: replays are hot
 	strays   map[uint64]int // copies of entries beyond want
 	corrupt  int
 	replays  int
+	spurious int           // replays that began with the store complete
+	onSpur   func()        // called after each spurious replay, if set
 	complete time.Time     // when the store first held every entry of want
 	want     int           // entries that make the store complete
 	done     chan struct{} // closed at complete
@@ -24,6 +31,7 @@ type Store struct {
 // entries 0 to want-1.
 func NewStore(want int) *Store {
 	return &Store{
+		identity: newIdentity(),
 		copies:   make([]int32, want),
 		strays:   make(map[uint64]int),
 		want:     want,
@@ -47,11 +55,59 @@ func (s *Store) add(b []byte) {
 	}
 }
 
-// replayEnded records the end of a replay stream: a replay is complete when
-// the client has sent everything and the store holds the whole log.
-func (s *Store) replayEnded() {
+// newIdentity returns a random identity: 16 hex digits.
+func newIdentity() string {
+	b := make([]byte, 8)
+	if _, err := rand.Read(b); err != nil {
+		panic("replay: no randomness for a server identity: " + err.Error())
+	}
+	return hex.EncodeToString(b)
+}
+
+// Identity returns the instance's identity, the epoch a client compares
+// to tell one server instance from another: random, fixed when the store
+// is made, which is when the instance starts.
+func (s *Store) Identity() string { return s.identity }
+
+// isComplete reports whether the store holds the whole log.
+func (s *Store) isComplete() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return !s.complete.IsZero()
+}
+
+// Spurious returns how many replays the store received that began when it
+// already held the whole log: replays nobody needed.
+func (s *Store) Spurious() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.spurious
+}
+
+// OnSpurious makes f run after each spurious replay ends, outside the
+// store's lock; a server process uses it to report them as they happen.
+func (s *Store) OnSpurious(f func()) {
+	s.mu.Lock()
+	s.onSpur = f
+	s.mu.Unlock()
+}
+
+// replayEnded records the end of a replay stream: a replay is complete when
+// the client has sent everything and the store holds the whole log.
+// spurious says the replay began with the store already complete.
+func (s *Store) replayEnded(spurious bool) {
+	s.mu.Lock()
+	var hook func()
+	if spurious {
+		s.spurious++
+		hook = s.onSpur
+	}
+	defer func() {
+		s.mu.Unlock()
+		if hook != nil {
+			hook()
+		}
+	}()
 	s.replays++
 	if !s.complete.IsZero() {
 		return

@@ -8,7 +8,7 @@ import (
 )
 
 // BoundaryUnits are the metrics a boundary scan follows in every cell.
-var BoundaryUnits = []string{UnitMissed, UnitUndetected, UnitDials, UnitLost, UnitDuplicated, UnitReplays, UnitRecover, UnitDetect}
+var BoundaryUnits = []string{UnitMissed, UnitUndetected, UnitSpurious, UnitDials, UnitLost, UnitDuplicated, UnitReplays, UnitRecover, UnitDetect}
 
 // A Boundary is a change of one metric of one cell between two consecutive
 // releases of a series, judged the way benchstat judges a difference.
@@ -97,11 +97,15 @@ func Boundaries(d *Set) []Boundary {
 	return out
 }
 
-// change compares unit of cell c between runs a and b.
+// change compares unit of cell c between runs a and b. A cell that does
+// not apply to one of the releases (client=newclient before v1.63) has no
+// behaviour to compare there: becoming applicable is no boundary.
 func change(a, b *Run, c Cell, unit string) (Boundary, bool) {
 	x, y := a.Cells[c].Values(unit), b.Cells[c].Values(unit)
 	bd := Boundary{Series: a.Series, From: a.Release, To: b.Release, Cell: c, Unit: unit, Before: x, After: y}
 	switch {
+	case a.Cells[c].Inapplicable() || b.Cells[c].Inapplicable():
+		return bd, false
 	case len(x) == 0 && len(y) == 0:
 		return bd, false
 	case len(x) == 0 || len(y) == 0:

@@ -42,3 +42,37 @@ func TestBoundaries(t *testing.T) {
 		t.Errorf("boundaries:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestBoundariesNewKeys: spurious replays are a metric of the scan, and a
+// cell that becomes applicable (client=newclient at v1.63) is no boundary.
+func TestBoundariesNewKeys(t *testing.T) {
+	dir := t.TempDir()
+	const nc = "BenchmarkReconnect/strategy=w/fault=crash/traffic=idle/downtime=1s/quiet=45m0s/client=newclient"
+	const dial = "BenchmarkReconnect/strategy=w/fault=crash/traffic=idle/downtime=1s/quiet=45m0s/client=dial"
+	var files []string
+	for _, tc := range []struct{ v, nc, spurious string }{
+		{"v1.58.3", "1 1 inapplicable/op", "0"},
+		{"v1.62.1", "1 1 inapplicable/op", "1"},
+		{"v1.63.2", "1 1e9 recover-ns/op 0 missed/op 1 spurious-replays/op", "1"},
+	} {
+		var b strings.Builder
+		b.WriteString(resultsettest.Config(tc.v, "go1.26.8", "virtual", "local"))
+		for i := 0; i < 6; i++ {
+			b.WriteString(nc + " " + tc.nc + "\n")
+			b.WriteString(dial + " 1 1e9 recover-ns/op 0 missed/op " + tc.spurious + " spurious-replays/op\n")
+		}
+		files = append(files, resultsettest.Write(t, dir, resultset.FileName(tc.v), b.String()))
+	}
+	d, err := resultset.Load(files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, b := range resultset.Boundaries(d) {
+		got = append(got, b.String())
+	}
+	want := "v1.58.3 → v1.62.1 w crash idle quiet=45m0s spurious-replays/op 0 → 1"
+	if strings.Join(got, "\n") != want {
+		t.Errorf("boundaries:\n%s\nwant:\n%s", strings.Join(got, "\n"), want)
+	}
+}

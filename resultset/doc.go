@@ -5,11 +5,15 @@
 // golang.org/x/perf/benchfmt, so benchstat reads them as they are. A
 // reconnect cell is one benchmark, named by its keys:
 //
-//	BenchmarkReconnect/strategy=watcher/fault=crash/traffic=idle
+//	BenchmarkReconnect/strategy=watcher/fault=crash/traffic=idle/downtime=1s/quiet=2s/client=dial
 //
 // Cell formats and parses such names; the keys are listed once, in
 // name.go, and the reader still accepts older spellings (scenario= for
-// fault=), so results files of earlier runs keep working. Units are
+// fault=) and names without the keys added later (downtime, quiet and
+// client read as 1s, 2s and dial, what those runs measured), so results
+// files of earlier runs keep working. A Set groups cells by release and
+// Conditions (the values of those later keys); a cell that does not apply
+// to its release (Samples.Inapplicable) is neither a miss nor a gap. Units are
 // constants here (units.go) and are always read as written: benchfmt's
 // conversions (recover-ns/op to recover-sec/op) are undone on reading.
 //

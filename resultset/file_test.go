@@ -16,7 +16,7 @@ func TestCreateCommits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res := &benchfmt.Result{Name: benchfmt.Name(Cell{Strategy: "dialer", Fault: "crash", Traffic: "idle"}.String()), Iters: 1,
+	res := &benchfmt.Result{Name: benchfmt.Name(NewCell("dialer", "crash", "idle").String()), Iters: 1,
 		Values: []benchfmt.Value{{Value: 0, Unit: UnitMissed}}}
 	if err := f.Write(res); err != nil {
 		t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 	"unicode"
 
 	"golang.org/x/perf/benchfmt"
@@ -99,24 +100,93 @@ type Cell struct {
 	Strategy string
 	Fault    string
 	Traffic  string
+	// Downtime is how long the server stays away, and Quiet how long the
+	// client was quiet between its first replay and the fault.
+	Downtime time.Duration
+	Quiet    time.Duration
+	// Client is how the client builds its channel: "dial" (grpc.Dial) or
+	// "newclient" (grpc.NewClient).
+	Client string
+}
+
+// The values a name lacking a key reads as: results files written before
+// the key existed measured only these.
+const (
+	AbsentDowntime = time.Second
+	AbsentQuiet    = 2 * time.Second
+	AbsentClient   = "dial"
+)
+
+// NewCell returns the cell of strategy, fault and traffic in the situation
+// that names without the newer keys read as: downtime AbsentDowntime,
+// quiet AbsentQuiet, client AbsentClient.
+func NewCell(strategy, fault, traffic string) Cell {
+	return Cell{Strategy: strategy, Fault: fault, Traffic: traffic, Downtime: AbsentDowntime, Quiet: AbsentQuiet, Client: AbsentClient}
 }
 
 // cellKey is a key of a Reconnect name. The keys are listed once, here:
 // formatting, parsing and the short form all follow this table, so a new
 // parameter of the cycle is a field of Cell and a row below.
 type cellKey struct {
-	key   string
-	field func(*Cell) *string
+	key    string
+	format func(Cell) string
+	parse  func(c *Cell, v string) error
 	// older spellings the reader still accepts, so that results files
 	// written before a rename keep working
 	old []string
+	// absent is the value of a name that lacks the key, written before
+	// the key existed; "" if every name must have it
+	absent string
+	// labelled keys are shown as key=value in the short forms, because
+	// their values do not say what they are (a duration could be either
+	// the downtime or the quiet time)
+	labelled bool
+}
+
+// stringKey is a key whose value is a string field of Cell.
+func stringKey(key string, field func(*Cell) *string) cellKey {
+	return cellKey{
+		key:    key,
+		format: func(c Cell) string { return *field(&c) },
+		parse:  func(c *Cell, v string) error { *field(c) = v; return nil },
+	}
+}
+
+// durationKey is a key whose value is a duration field of Cell, written as
+// time.Duration's String writes it (1s, 30s, 5m0s, 45m0s). Only that
+// spelling parses, so that a name and its cell are each other's inverse:
+// 60s or 1m would be the same duration under another name.
+func durationKey(key string, field func(*Cell) *time.Duration) cellKey {
+	return cellKey{
+		key:    key,
+		format: func(c Cell) string { return field(&c).String() },
+		parse: func(c *Cell, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				return fmt.Errorf("%q is not a duration such as 1s, 30s or 5m0s", v)
+			}
+			if d.String() != v {
+				return fmt.Errorf("%q: write the duration as %s", v, d)
+			}
+			*field(c) = d
+			return nil
+		},
+		labelled: true,
+	}
 }
 
 var cellKeys = []cellKey{
-	{key: "strategy", field: func(c *Cell) *string { return &c.Strategy }},
-	{key: "fault", field: func(c *Cell) *string { return &c.Fault }, old: []string{"scenario"}},
-	{key: "traffic", field: func(c *Cell) *string { return &c.Traffic }},
+	stringKey("strategy", func(c *Cell) *string { return &c.Strategy }),
+	withOld(stringKey("fault", func(c *Cell) *string { return &c.Fault }), "scenario"),
+	stringKey("traffic", func(c *Cell) *string { return &c.Traffic }),
+	withAbsent(durationKey("downtime", func(c *Cell) *time.Duration { return &c.Downtime }), AbsentDowntime.String()),
+	withAbsent(durationKey("quiet", func(c *Cell) *time.Duration { return &c.Quiet }), AbsentQuiet.String()),
+	withAbsent(stringKey("client", func(c *Cell) *string { return &c.Client }), AbsentClient),
 }
+
+func withOld(k cellKey, old ...string) cellKey { k.old = old; return k }
+
+func withAbsent(k cellKey, v string) cellKey { k.absent = v; return k }
 
 // CellKeys returns the keys of a Reconnect name, in the order of the name.
 func CellKeys() []string {
@@ -127,11 +197,11 @@ func CellKeys() []string {
 	return keys
 }
 
-// Name returns the cell's benchmark name.
+// Name returns the cell's benchmark name. It carries every key.
 func (c Cell) Name() Name {
 	n := Name{Base: Reconnect}
 	for _, k := range cellKeys {
-		n.Keys = append(n.Keys, Key{k.key, *k.field(&c)})
+		n.Keys = append(n.Keys, Key{k.key, k.format(c)})
 	}
 	return n
 }
@@ -140,11 +210,11 @@ func (c Cell) Name() Name {
 func (c Cell) String() string { return c.Name().String() }
 
 // Values returns the values of the cell's keys in the order of the name,
-// such as ["watcher", "crash", "idle"].
+// such as ["watcher", "crash", "idle", "1s", "2s", "dial"].
 func (c Cell) Values() []string {
 	vs := make([]string, len(cellKeys))
 	for i, k := range cellKeys {
-		vs[i] = *k.field(&c)
+		vs[i] = k.format(c)
 	}
 	return vs
 }
@@ -154,7 +224,7 @@ func (c Cell) Values() []string {
 // hyphen and digits, which reads as a GOMAXPROCS suffix.
 func (c Cell) Check() error {
 	for _, k := range cellKeys {
-		if err := checkValue(*k.field(&c)); err != nil {
+		if err := checkValue(k.format(c)); err != nil {
 			return fmt.Errorf("%s %w", k.key, err)
 		}
 	}
@@ -174,25 +244,50 @@ func checkValue(v string) error {
 	return nil
 }
 
-// Short returns the cell's values separated by spaces, as tables show a
-// cell: "watcher crash idle".
-func (c Cell) Short() string { return strings.Join(c.Values(), " ") }
+// shown is how the short forms show key k's value v: labelled keys as
+// key=value.
+func (k cellKey) shown(v string) string {
+	if k.labelled {
+		return k.key + "=" + v
+	}
+	return v
+}
 
-// Situation returns the values of the cell's keys other than the
-// strategy, separated by slashes, such as "crash/idle": what a strategy
-// faced, which every finding about it names.
+// Short returns the cell's values separated by spaces, as tables show a
+// cell: "watcher crash idle". Keys that names may lack are shown only
+// where the value differs from what such a name reads as, so that tables
+// of results from before those keys look as they did, and every cell
+// still reads differently: "watcher crash idle downtime=30s newclient".
+func (c Cell) Short() string {
+	var vs []string
+	for _, k := range cellKeys {
+		v := k.format(c)
+		if k.absent != "" && v == k.absent {
+			continue
+		}
+		vs = append(vs, k.shown(v))
+	}
+	return strings.Join(vs, " ")
+}
+
+// Situation returns the values of every key of the cell other than the
+// strategy, separated by slashes, such as
+// "crash/idle/downtime=1s/quiet=2s/dial": what a strategy faced, which
+// every finding about it names.
 func (c Cell) Situation() string {
 	var vs []string
 	for _, k := range cellKeys {
 		if k.key != "strategy" {
-			vs = append(vs, *k.field(&c))
+			vs = append(vs, k.shown(k.format(c)))
 		}
 	}
 	return strings.Join(vs, "/")
 }
 
 // Cell returns the reconnect cell the name identifies. Every key of the
-// cell must be there once, with a value; keys that no cell has are
+// cell must be there once, with a value, except those that names written
+// before the key existed lack: such a name reads as the value those runs
+// had (downtime 1s, quiet 2s, client dial). Keys that no cell has are
 // errors, so that a typo never passes for another cell.
 func (n Name) Cell() (Cell, error) {
 	var c Cell
@@ -211,11 +306,20 @@ func (n Name) Cell() (Cell, error) {
 			return c, fmt.Errorf("benchmark %s: key %s has no value", n, kv.Key)
 		}
 		seen[i] = true
-		*cellKeys[i].field(&c) = kv.Value
+		if err := cellKeys[i].parse(&c, kv.Value); err != nil {
+			return c, fmt.Errorf("benchmark %s: key %s: %w", n, cellKeys[i].key, err)
+		}
 	}
 	for i, ok := range seen {
-		if !ok {
-			return c, fmt.Errorf("benchmark %s lacks key %s (a reconnect cell has %s)", n, cellKeys[i].key, strings.Join(CellKeys(), ", "))
+		if ok {
+			continue
+		}
+		k := cellKeys[i]
+		if k.absent == "" {
+			return c, fmt.Errorf("benchmark %s lacks key %s (a reconnect cell has %s)", n, k.key, strings.Join(CellKeys(), ", "))
+		}
+		if err := k.parse(&c, k.absent); err != nil {
+			panic("resultset: the absent value of key " + k.key + " does not parse: " + err.Error())
 		}
 	}
 	if err := c.Check(); err != nil {

@@ -27,7 +27,7 @@ func TestOldBaselineLoadsAsToday(t *testing.T) {
 	if len(a.Runs) != 2 || len(a.Runs[0].Cells) != 60 || len(a.Runs[1].Traces) != 60 {
 		t.Fatalf("the old files load to %d runs, %d cells, %d traces; want 2, 60, 60", len(a.Runs), len(a.Runs[0].Cells), len(a.Runs[1].Traces))
 	}
-	if _, ok := a.Runs[0].Cells[Cell{Strategy: "dialer", Fault: "crash", Traffic: "idle"}]; !ok {
+	if _, ok := a.Runs[0].Cells[NewCell("dialer", "crash", "idle")]; !ok {
 		t.Error("the old files have no cell dialer/crash/idle: scenario= was not read as fault=")
 	}
 	a.Files, b.Files = nil, nil

@@ -121,7 +121,8 @@ func TestMergeBringsNamesUpToDate(t *testing.T) {
 	for _, r := range rs {
 		names = append(names, r.Name.String())
 	}
-	want := "Reconnect/strategy=a/fault=crash/traffic=idle Reconnect/strategy=b/fault=flap/traffic=busy"
+	// Every key, those the old names lack with the values they read as.
+	want := "Reconnect/strategy=a/fault=crash/traffic=idle/downtime=1s/quiet=2s/client=dial Reconnect/strategy=b/fault=flap/traffic=busy/downtime=1s/quiet=2s/client=dial"
 	if got := strings.Join(names, " "); got != want {
 		t.Errorf("merged %s, want %s", got, want)
 	}

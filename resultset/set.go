@@ -5,6 +5,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"time"
 
 	"golang.org/x/mod/semver"
 )
@@ -36,6 +37,30 @@ func (s *Samples) Values(unit string) []float64 {
 		return nil
 	}
 	return s.vals[unit]
+}
+
+// Inapplicable reports whether the cell does not apply to its release
+// (UnitInapplicable): it was not measured because it cannot be, which is
+// neither a miss nor a gap. Readers show it as n/a.
+func (s *Samples) Inapplicable() bool {
+	if s == nil {
+		return false
+	}
+	for _, v := range s.vals[UnitInapplicable] {
+		if v > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// NoReplayNeeded reports whether none of the cell's cycles needed a
+// replay: the fault left the server's state in place (rotate), so no
+// cycle could miss (missed/op is 0) and none has a recovery time.
+// Replays in such cells are spurious (UnitSpurious).
+func (s *Samples) NoReplayNeeded() bool {
+	k, n := s.Count(UnitMissed)
+	return n > 0 && k == 0 && len(s.Values(UnitRecover)) == 0
 }
 
 // Count reads a fraction unit (missed/op, undetected/op): in how many of
@@ -89,8 +114,104 @@ type Set struct {
 	Strategies []string
 	Faults     []string
 	Traffic    []string
+	// The values of the other keys that the cells have, sorted.
+	Downtimes  []time.Duration
+	Quiets     []time.Duration
+	Clients    []string
 	Throughput []*Throughput // by release
 	Files      []string
+	// Conditions are those of Cell: the absent values (NewCell) for a
+	// Set from Load, the ones it holds for a Set from Only.
+	Conditions Conditions
+}
+
+// Conditions are the keys of a cell beyond its strategy, fault and
+// traffic: what the cycle's timing and client were.
+type Conditions struct {
+	Downtime, Quiet time.Duration
+	Client          string
+}
+
+// Conditions returns the cell's conditions.
+func (c Cell) Conditions() Conditions {
+	return Conditions{Downtime: c.Downtime, Quiet: c.Quiet, Client: c.Client}
+}
+
+// Cell returns the cell of strategy, fault and traffic under these
+// conditions.
+func (k Conditions) Cell(strategy, fault, traffic string) Cell {
+	return Cell{Strategy: strategy, Fault: fault, Traffic: traffic, Downtime: k.Downtime, Quiet: k.Quiet, Client: k.Client}
+}
+
+// String describes the conditions, as "downtime 1s, quiet 2s, dial".
+func (k Conditions) String() string {
+	return fmt.Sprintf("downtime %v, quiet %v, %s", k.Downtime, k.Quiet, k.Client)
+}
+
+// Cell returns the cell of strategy, fault and traffic under the set's
+// Conditions.
+func (d *Set) Cell(strategy, fault, traffic string) Cell {
+	return d.Conditions.Cell(strategy, fault, traffic)
+}
+
+// AllConditions returns the conditions the set's cells were measured
+// under, the absent ones (NewCell's) first, then in order of downtime,
+// quiet time and client.
+func (d *Set) AllConditions() []Conditions {
+	seen := map[Conditions]bool{}
+	var out []Conditions
+	for _, r := range d.Runs {
+		for c := range r.Cells {
+			if k := c.Conditions(); !seen[k] {
+				seen[k] = true
+				out = append(out, k)
+			}
+		}
+	}
+	absent := NewCell("", "", "").Conditions()
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		switch {
+		case (a == absent) != (b == absent):
+			return a == absent
+		case a.Downtime != b.Downtime:
+			return a.Downtime < b.Downtime
+		case a.Quiet != b.Quiet:
+			return a.Quiet < b.Quiet
+		}
+		return a.Client < b.Client
+	})
+	return out
+}
+
+// Only returns a copy of the set that holds only the cells measured under
+// conditions k, and whose Cell builds cells under them. Throughput is
+// kept; strategies, faults and traffic modes are those of the whole set.
+func (d *Set) Only(k Conditions) *Set {
+	o := *d
+	o.Conditions = k
+	o.Runs = nil
+	for _, r := range d.Runs {
+		rc := *r
+		rc.Cells, rc.Traces = map[Cell]*Samples{}, nil
+		for c, s := range r.Cells {
+			if c.Conditions() == k {
+				rc.Cells[c] = s
+			}
+		}
+		for c, ev := range r.Traces {
+			if c.Conditions() == k {
+				if rc.Traces == nil {
+					rc.Traces = map[Cell][]Event{}
+				}
+				rc.Traces[c] = ev
+			}
+		}
+		if len(rc.Cells) > 0 {
+			o.Runs = append(o.Runs, &rc)
+		}
+	}
+	return &o
 }
 
 // Load reads results files and the trace file beside each, if there is
@@ -98,14 +219,16 @@ type Set struct {
 // the line.
 func Load(files []string) (*Set, error) {
 	l := &loader{runs: map[string]*Run{}, tput: map[string]*Throughput{},
-		strategies: map[string]bool{}, faults: map[string]bool{}, traffic: map[string]bool{}}
+		strategies: map[string]bool{}, faults: map[string]bool{}, traffic: map[string]bool{},
+		downtimes: map[time.Duration]bool{}, quiets: map[time.Duration]bool{}, clients: map[string]bool{}}
 	for _, file := range files {
 		if err := l.file(file); err != nil {
 			return nil, err
 		}
 	}
 	d := &Set{Files: files, Strategies: sortedKeys(l.strategies), Faults: sortedKeys(l.faults),
-		Traffic: OrderTraffic(sortedKeys(l.traffic))}
+		Traffic: OrderTraffic(sortedKeys(l.traffic)), Downtimes: sortedKeys(l.downtimes), Quiets: sortedKeys(l.quiets),
+		Clients: sortedKeys(l.clients), Conditions: NewCell("", "", "").Conditions()}
 	for _, r := range l.runs {
 		d.Runs = append(d.Runs, r)
 	}
@@ -137,6 +260,9 @@ type loader struct {
 	strategies map[string]bool
 	faults     map[string]bool
 	traffic    map[string]bool
+	downtimes  map[time.Duration]bool
+	quiets     map[time.Duration]bool
+	clients    map[string]bool
 }
 
 func (l *loader) file(file string) error {
@@ -173,6 +299,7 @@ func (l *loader) file(file string) error {
 				l.runs[key] = run
 			}
 			l.strategies[c.Strategy], l.faults[c.Fault], l.traffic[c.Traffic] = true, true, true
+			l.downtimes[c.Downtime], l.quiets[c.Quiet], l.clients[c.Client] = true, true, true
 			addTo(run.Cells, c, r)
 			runOf[c] = run
 		}
@@ -308,25 +435,26 @@ func (d *Set) FindRun(name string) (*Run, error) {
 	return nil, fmt.Errorf("release %q is not in the results (have: %s)", name, strings.Join(labels, ", "))
 }
 
-func sortedKeys(m map[string]bool) []string {
-	s := make([]string, 0, len(m))
+func sortedKeys[K string | time.Duration](m map[K]bool) []K {
+	s := make([]K, 0, len(m))
 	for k := range m {
 		s = append(s, k)
 	}
-	sort.Strings(s)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
 	return s
 }
 
 // OrderTraffic puts traffic modes in the order of the question: idle
-// first, the case of grpc-go#7688, then the modes that wake the channel.
+// first, the case of grpc-go#7688, then the modes that wake the channel,
+// the rarest first.
 func OrderTraffic(t []string) []string {
 	rank := func(s string) int {
-		for i, m := range []string{"idle", "busy", "stream"} {
+		for i, m := range []string{"idle", "rare", "busy", "stream"} {
 			if s == m {
 				return i
 			}
 		}
-		return 3
+		return 4
 	}
 	sort.SliceStable(t, func(i, j int) bool { return rank(t[i]) < rank(t[j]) })
 	return t

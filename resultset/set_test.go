@@ -1,11 +1,14 @@
 package resultset_test
 
 import (
+	"fmt"
 	"math"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/reconnbench/reconnbench/resultset"
 	"github.com/reconnbench/reconnbench/resultset/resultsettest"
@@ -43,9 +46,9 @@ func TestLoadOneFile(t *testing.T) {
 		first       float64 // the first, in nanoseconds
 		missed, all int
 	}{
-		{resultset.Cell{Strategy: "good", Fault: "crash", Traffic: "idle"}, 6, 1e9, 0, 6},
-		{resultset.Cell{Strategy: "bad", Fault: "crash", Traffic: "idle"}, 0, math.NaN(), 6, 6}, // a miss has no time, never a zero
-		{resultset.Cell{Strategy: "bad", Fault: "crash", Traffic: "busy"}, 6, 2e9, 0, 6},
+		{resultset.NewCell("good", "crash", "idle"), 6, 1e9, 0, 6},
+		{resultset.NewCell("bad", "crash", "idle"), 0, math.NaN(), 6, 6}, // a miss has no time, never a zero
+		{resultset.NewCell("bad", "crash", "busy"), 6, 2e9, 0, 6},
 	} {
 		c := r.Cells[tc.cell]
 		xs := c.Values(resultset.UnitRecover)
@@ -101,7 +104,7 @@ func TestLoadKeepsSeriesApart(t *testing.T) {
 				t.Errorf("labels %q, want %q", got, tc.labels)
 			}
 			for _, r := range d.Runs {
-				if _, n := r.Cells[resultset.Cell{Strategy: "good", Fault: "crash", Traffic: "idle"}].Count("missed/op"); n != 6 {
+				if _, n := r.Cells[resultset.NewCell("good", "crash", "idle")].Count("missed/op"); n != 6 {
 					t.Errorf("%s: %d cycles in a cell, want 6: series pooled", r.Label, n)
 				}
 			}
@@ -123,7 +126,7 @@ func TestLoadMixedClocksInOneFile(t *testing.T) {
 	if got := runLabels(d.Runs); !slices.Equal(got, []string{"v1.46.0", "v1.46.0 (real)"}) {
 		t.Fatalf("labels %q", got)
 	}
-	if d.Runs[0].Cells[resultset.Cell{Strategy: "good", Fault: "flap", Traffic: "idle"}] != nil || d.Runs[1].Cells[resultset.Cell{Strategy: "good", Fault: "flap", Traffic: "idle"}] == nil {
+	if d.Runs[0].Cells[resultset.NewCell("good", "flap", "idle")] != nil || d.Runs[1].Cells[resultset.NewCell("good", "flap", "idle")] == nil {
 		t.Error("the real-clock cell is not in the real-clock run alone")
 	}
 }
@@ -181,7 +184,7 @@ func TestLoadTraces(t *testing.T) {
 		t.Fatal(err)
 	}
 	newest := d.Runs[len(d.Runs)-1]
-	if ev := newest.Traces[resultset.Cell{Strategy: "good", Fault: "crash", Traffic: "idle"}]; len(ev) != 12 || ev[1].Kind != "fault" {
+	if ev := newest.Traces[resultset.NewCell("good", "crash", "idle")]; len(ev) != 12 || ev[1].Kind != "fault" {
 		t.Errorf("trace of good/crash/idle: %v", ev)
 	}
 	if len(d.Runs[0].Traces) != 0 {
@@ -198,7 +201,7 @@ func TestCountWeighsLinesByCycles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if k, n := d.Runs[0].Cells[resultset.Cell{Strategy: "s", Fault: "crash", Traffic: "idle"}].Count("missed/op"); k != 2 || n != 6 {
+	if k, n := d.Runs[0].Cells[resultset.NewCell("s", "crash", "idle")].Count("missed/op"); k != 2 || n != 6 {
 		t.Errorf("missed %d/%d, want 2/6", k, n)
 	}
 }
@@ -223,7 +226,7 @@ func TestLoadBadInput(t *testing.T) {
 		{"two-go.txt", good + line + "go: go1.23.12\n" + line, "", "two-go.txt:7: Reconnect/strategy=a/fault=crash/traffic=idle: configuration go is go1.23.12 but line 5 says go1.26.8: a results file holds one release, toolchain and link"},
 		{"two-links.txt", good + line + "link: wan\n" + line, "", "two-links.txt:7: Reconnect/strategy=a/fault=crash/traffic=idle: configuration link is wan but line 5 says local"},
 		{"nogo.txt", "grpc: v1.85.0\nclock: virtual\nlink: local\n" + line, "", "nogo.txt:4: Reconnect/strategy=a/fault=crash/traffic=idle: configuration lacks go"},
-		{"noname.txt", good + "BenchmarkReconnect/strategy=a 1 1 missed/op\n", "", "noname.txt:5: benchmark Reconnect/strategy=a lacks key fault (a reconnect cell has strategy, fault, traffic)"},
+		{"noname.txt", good + "BenchmarkReconnect/strategy=a 1 1 missed/op\n", "", "noname.txt:5: benchmark Reconnect/strategy=a lacks key fault (a reconnect cell has strategy, fault, traffic, downtime, quiet, client)"},
 		// Values no run writes, which would draw nonsense (found by FuzzLoad).
 		{"zero-iters.txt", good + "BenchmarkReconnect/strategy=a/fault=crash/traffic=idle 0 1 missed/op\n", "", "zero-iters.txt:5: Reconnect/strategy=a/fault=crash/traffic=idle: iteration count 0: want at least 1"},
 		{"negative-iters.txt", good + "BenchmarkReconnect/strategy=a/fault=crash/traffic=idle -6 1 missed/op\n", "", "negative-iters.txt:5: Reconnect/strategy=a/fault=crash/traffic=idle: iteration count -6"},
@@ -300,4 +303,55 @@ func runLabels(runs []*resultset.Run) []string {
 		labels[i] = r.Label
 	}
 	return labels
+}
+
+// TestConditions loads cells measured under several conditions, one of
+// them not applicable to the release, and older lines without the newer
+// keys: the set lists every value, Only keeps the cells of one set of
+// conditions, and the inapplicable cell is neither a miss nor missing.
+func TestConditions(t *testing.T) {
+	content := resultsettest.Config("v1.50.0", "go1.26.8", "virtual", "local") +
+		"BenchmarkReconnect/strategy=s/fault=crash/traffic=idle 1 1e9 recover-ns/op 0 missed/op\n" +
+		"BenchmarkReconnect/strategy=s/fault=crash/traffic=idle/downtime=30s/quiet=45m0s/client=dial 1 1 missed/op\n" +
+		"BenchmarkReconnect/strategy=s/fault=crash/traffic=idle/downtime=1s/quiet=2s/client=newclient 1 1 inapplicable/op\n"
+	d, err := resultset.Load([]string{resultsettest.Write(t, t.TempDir(), "grpc-v1.50.0.txt", content)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(d.Downtimes, d.Quiets, d.Clients); got != "[1s 30s] [2s 45m0s] [dial newclient]" {
+		t.Errorf("downtimes, quiets, clients = %s", got)
+	}
+	want := []resultset.Conditions{
+		{Downtime: time.Second, Quiet: 2 * time.Second, Client: "dial"},
+		{Downtime: time.Second, Quiet: 2 * time.Second, Client: "newclient"},
+		{Downtime: 30 * time.Second, Quiet: 45 * time.Minute, Client: "dial"},
+	}
+	if got := d.AllConditions(); !reflect.DeepEqual(got, want) {
+		t.Errorf("AllConditions() = %v, want %v", got, want)
+	}
+	// Load's Cell is in the conditions of names without the newer keys.
+	if s := d.Runs[0].Cells[d.Cell("s", "crash", "idle")]; s == nil || s.Inapplicable() {
+		t.Errorf("the old line's cell: %+v", s)
+	}
+	for _, tc := range []struct {
+		k            resultset.Conditions
+		missed, of   int
+		inapplicable bool
+	}{
+		{want[0], 0, 1, false},
+		{want[1], 0, 0, true}, // neither missed nor recovered
+		{want[2], 1, 1, false},
+	} {
+		only := d.Only(tc.k)
+		if len(only.Runs) != 1 || len(only.Runs[0].Cells) != 1 {
+			t.Fatalf("Only(%v): %d runs", tc.k, len(only.Runs))
+		}
+		s := only.Runs[0].Cells[only.Cell("s", "crash", "idle")]
+		if k, n := s.Count(resultset.UnitMissed); k != tc.missed || n != tc.of || s.Inapplicable() != tc.inapplicable {
+			t.Errorf("Only(%v): missed %d/%d, inapplicable %v; want %d/%d, %v", tc.k, k, n, s.Inapplicable(), tc.missed, tc.of, tc.inapplicable)
+		}
+	}
+	if len(d.Runs[0].Cells) != 3 {
+		t.Errorf("Only changed the set it was called on: %d cells", len(d.Runs[0].Cells))
+	}
 }

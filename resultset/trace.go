@@ -32,6 +32,8 @@ const (
 	EventReplayEnd   = "replay-end"   // a replay RPC ended (Detail: "ok" or the error)
 	EventLost        = "lost"         // the strategy reported the connection lost
 	EventRecovered   = "recovered"    // a replay completed on the final server instance
+	EventIdentity    = "identity"     // the strategy asked the server's identity (Detail: the identity, or the error)
+	EventRPC         = "rpc"          // the rare traffic's one RPC ended (Detail: "ok" or the error)
 )
 
 // Event is one moment of a restart cycle.

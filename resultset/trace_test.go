@@ -18,8 +18,8 @@ func TestTraceFileRoundTrip(t *testing.T) {
 	b := []Event{{0, EventFault, "blackhole"}}
 	var buf bytes.Buffer
 	WriteTraceHeader(&buf)
-	ca := Cell{Strategy: "a", Fault: "crash", Traffic: "idle"}
-	cb := Cell{Strategy: "b", Fault: "blackhole", Traffic: "busy"}
+	ca := NewCell("a", "crash", "idle")
+	cb := NewCell("b", "blackhole", "busy")
 	WriteCellTrace(&buf, CellTrace{ca, a})
 	WriteCellTrace(&buf, CellTrace{cb, b})
 	got, err := ReadTraces(&buf, "t.trace")
@@ -63,7 +63,7 @@ func TestReadTracesOldNames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (Cell{Strategy: "a", Fault: "crash", Traffic: "idle"}); len(got) != 1 || got[0].Cell != want {
+	if want := (NewCell("a", "crash", "idle")); len(got) != 1 || got[0].Cell != want {
 		t.Errorf("got %+v, want one trace of %v", got, want)
 	}
 }

@@ -7,15 +7,21 @@ import "golang.org/x/perf/benchfmt"
 // "ns" so that benchstat scales them: it shows recover-ns/op as
 // recover-sec/op. This package always reads values as written.
 const (
-	UnitRecover    = "recover-ns/op" // fault to replay complete on the last server instance; recovered cycles only
-	UnitMissed     = "missed/op"     // fraction of cycles that never recovered
-	UnitDetect     = "detect-ns/op"  // fault to the last broken connection given up; detected cycles only
-	UnitUndetected = "undetected/op" // fraction of cycles whose broken connection was never given up
-	UnitRestart    = "restart-ns/op" // fault to the last server instance serving
-	UnitDials      = "dials/op"      // dial attempts from the fault to the end of the cycle
-	UnitLost       = "lost-msgs/op"  // log entries the last server instance lacks at the end
-	UnitDuplicated = "dup-msgs/op"   // extra copies of log entries on the last server instance
-	UnitReplays    = "replays/op"    // replay streams that ended on the last server instance
+	UnitRecover    = "recover-ns/op"       // fault to replay complete on the restarted server instance; recovered cycles only
+	UnitMissed     = "missed/op"           // fraction of cycles that needed a replay (the server restarted) and never got one
+	UnitDetect     = "detect-ns/op"        // fault to the last connection open at the fault given up; cycles that had one and gave all up
+	UnitUndetected = "undetected/op"       // fraction of cycles with a connection open at the fault never given up
+	UnitRestart    = "restart-ns/op"       // fault to the last server instance serving; faults that restart only
+	UnitDials      = "dials/op"            // dial attempts from the fault to the end of the cycle
+	UnitLost       = "lost-msgs/op"        // log entries the last server instance lacks at the end
+	UnitDuplicated = "dup-msgs/op"         // extra copies of log entries on the last server instance, after the first replay
+	UnitReplays    = "replays/op"          // replay streams that ended on the last server instance after the first replay
+	UnitSpurious   = "spurious-replays/op" // replays that began on a server instance already holding the whole log, any instance
+	// UnitInapplicable marks a cell that does not apply to the linked
+	// release (client=newclient before gRPC-Go v1.63): its lines carry
+	// this unit, value 1, and nothing else. Such a cell is neither a miss
+	// nor unmeasured: readers show it as n/a.
+	UnitInapplicable = "inapplicable/op"
 )
 
 // Units of the throughput benchmarks (testing.B), besides the standard
@@ -33,13 +39,18 @@ const (
 
 // ReconnectUnits are the units of a reconnect result, in the order a
 // line carries them.
+// (A cell that does not apply to the release carries UnitInapplicable
+// alone.)
 var ReconnectUnits = []string{UnitRecover, UnitMissed, UnitDetect, UnitUndetected, UnitRestart,
-	UnitDials, UnitLost, UnitDuplicated, UnitReplays}
+	UnitDials, UnitLost, UnitDuplicated, UnitReplays, UnitSpurious}
 
 // IsFraction reports whether unit is the fraction of a line's cycles in
-// which something happened (missed/op, undetected/op): its value is at
-// most 1, and a line's value counts for as many cycles as it averages.
-func IsFraction(unit string) bool { return unit == UnitMissed || unit == UnitUndetected }
+// which something happened (missed/op, undetected/op, inapplicable/op):
+// its value is at most 1, and a line's value counts for as many cycles as
+// it averages.
+func IsFraction(unit string) bool {
+	return unit == UnitMissed || unit == UnitUndetected || unit == UnitInapplicable
+}
 
 // IsTime reports whether unit is a duration in nanoseconds.
 func IsTime(unit string) bool {

@@ -17,5 +17,5 @@ func ExampleLookup() {
 	fmt.Println(err)
 	// Output:
 	// watcher: WaitForStateChange loop: replay on every READY after a loss, Connect() when IDLE
-	// unknown strategy "polling" (valid: combined, dialer, healthwatch, keepalive, watcher)
+	// unknown strategy "polling" (valid: combined, dialer, healthwatch, identity, keepalive, watcher)
 }

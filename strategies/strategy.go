@@ -3,8 +3,8 @@
 // it.
 //
 // A strategy meets the harness in Hooks: the harness supplies the network's
-// dialer and the "replay now" action, and receives "connection lost"
-// signals. A strategy contributes dial options and, if it implements
+// dialer, the "replay now" action and a way to ask the server its
+// identity, and receives "connection lost" signals. A strategy contributes dial options and, if it implements
 // Watcher, a goroutine over the ClientConn. Each strategy is one file that
 // registers itself; Lookup finds one by name.
 package strategies
@@ -33,6 +33,11 @@ type Hooks struct {
 	// Lost records that the strategy believes the connection is lost. It
 	// feeds the trace; detection itself is measured by the network.
 	Lost func()
+	// Identity asks the server, with one wait-for-ready RPC bounded by
+	// ctx, for the identity of the instance the channel reaches: an epoch
+	// fixed when the instance starts, so it changes when the server
+	// restarts, never when only a connection is replaced.
+	Identity func(ctx context.Context) (string, error)
 }
 
 // Strategy is a way to notice a server restart and trigger a replay.
@@ -58,6 +63,12 @@ type Info struct {
 	// recovers receives each log entry once. The soak (bench, TestSoak)
 	// fails a strategy that claims it and duplicates an entry.
 	ExactlyOnce bool
+	// NoSpurious is the strategy's claim that it never replays to a
+	// server instance that already holds the log: after a fault that
+	// keeps the server's state (rotate), or a reconnect to the same
+	// instance, it sends nothing. The soak fails a strategy that claims it
+	// and makes a spurious replay.
+	NoSpurious bool
 }
 
 var registry = map[string]Info{}

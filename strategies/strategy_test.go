@@ -6,12 +6,13 @@ import (
 	"net"
 	"strings"
 	"testing"
+	"time"
 
 	"google.golang.org/grpc"
 )
 
 func TestRegistry(t *testing.T) {
-	want := []string{"combined", "dialer", "healthwatch", "keepalive", "watcher"}
+	want := []string{"combined", "dialer", "healthwatch", "identity", "keepalive", "watcher"}
 	if got := strings.Join(Names(), ","); got != strings.Join(want, ",") {
 		t.Fatalf("Names() = %v, want %v", got, want)
 	}
@@ -24,7 +25,7 @@ func TestRegistry(t *testing.T) {
 		}
 	}
 	_, err := Lookup("polling")
-	if err == nil || err.Error() != `unknown strategy "polling" (valid: combined, dialer, healthwatch, keepalive, watcher)` {
+	if err == nil || err.Error() != `unknown strategy "polling" (valid: combined, dialer, healthwatch, identity, keepalive, watcher)` {
 		t.Errorf("Lookup(polling) = %v", err)
 	}
 }
@@ -81,12 +82,13 @@ func TestDialOptions(t *testing.T) {
 		{StateWatcher{}, 0},
 		{Combined{}, 1}, // keepalive
 		{HealthWatch{}, 0},
+		{IdentityCheck{}, 1}, // keepalive
 	} {
 		if got := len(tc.s.DialOptions(h)); got != tc.opts {
 			t.Errorf("%T: %d dial options, want %d", tc.s, got, tc.opts)
 		}
 	}
-	for _, s := range []Strategy{StateWatcher{}, Combined{}, HealthWatch{}} {
+	for _, s := range []Strategy{StateWatcher{}, Combined{}, HealthWatch{}, IdentityCheck{}} {
 		if _, ok := s.(Watcher); !ok {
 			t.Errorf("%T does not watch the ClientConn", s)
 		}
@@ -103,5 +105,48 @@ func TestExitIdleFindsConnect(t *testing.T) {
 	_, has := interface{}(cc).(interface{ Connect() })
 	if got := exitIdle(cc); got != has {
 		t.Errorf("exitIdle = %v, but ClientConn has Connect: %v", got, has)
+	}
+}
+
+// TestIdentityCheck: the identity strategy replays when the identity it
+// is told differs from the one it last replayed to, and only then; a
+// failed check replays nothing and forgets nothing.
+func TestIdentityCheck(t *testing.T) {
+	answers := []struct {
+		id     string
+		err    error
+		replay bool
+	}{
+		{"a", nil, true},  // the first READY
+		{"a", nil, false}, // a new connection to the same instance
+		{"", errors.New("deadline exceeded"), false},
+		{"a", nil, false}, // still the same instance after a failed check
+		{"b", nil, true},  // a restarted server
+		{"b", nil, false},
+		{"a", nil, true}, // identities are compared for equality only
+	}
+	i, replays := 0, 0
+	h := Hooks{
+		Identity: func(ctx context.Context) (string, error) {
+			if _, ok := ctx.Deadline(); !ok {
+				t.Error("an identity check without a deadline")
+			}
+			a := answers[i]
+			return a.id, a.err
+		},
+		Replay: func() { replays++ },
+	}
+	s := IdentityCheck{CheckTimeout: time.Second}
+	var replayedTo string
+	for ; i < len(answers); i++ {
+		before := replays
+		s.check(context.Background(), h, &replayedTo)
+		if got := replays > before; got != answers[i].replay {
+			t.Errorf("check %d (identity %q, error %v): replayed %v, want %v", i, answers[i].id, answers[i].err, got, answers[i].replay)
+		}
+	}
+	s.check(context.Background(), Hooks{Replay: h.Replay}, &replayedTo) // no Identity hook: nothing to go by
+	if replays != 3 {
+		t.Errorf("%d replays in all, want 3", replays)
 	}
 }

@@ -81,7 +81,7 @@ func runCompat(args []string) error {
 	total, done := len(tcs)*len(rels), 0
 	for _, tc := range tcs {
 		c := &runConfig{matrix: smokeMatrix(), link: netsim.Local.Name,
-			extra: []string{"-matrix.settle=100ms", "-matrix.downtime=200ms"}}
+			extra: []string{"-matrix.settle=100ms"}}
 		if err := c.resolveToolchainQuiet(tc); err != nil {
 			return err
 		}
@@ -105,6 +105,7 @@ func runCompat(args []string) error {
 func smokeMatrix() bench.Matrix {
 	m := bench.DefaultMatrix()
 	m.Strategies, m.Faults, m.Traffic, m.Count = []string{"watcher"}, []string{"crash"}, []bench.Traffic{bench.Busy}, 1
+	m.Downtimes, m.Quiets = []time.Duration{200 * time.Millisecond}, []time.Duration{100 * time.Millisecond}
 	return m
 }
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/reconnbench/reconnbench/bench"
 )
@@ -43,11 +44,12 @@ func tinyRun(t *testing.T, clock bench.Clock, strategies ...string) (*runConfig,
 	t.Chdir(moduleRoot) // the module root, where the runner builds
 	m := bench.DefaultMatrix()
 	m.Strategies, m.Faults, m.Traffic, m.Count, m.Clock = strategies, []string{"crash"}, []bench.Traffic{bench.Busy}, 1, clock
+	m.Downtimes, m.Quiets = []time.Duration{100 * time.Millisecond}, []time.Duration{100 * time.Millisecond}
 	log := &syncBuffer{}
 	return &runConfig{
 		releases: []string{testRelease}, goVersion: runtime.Version(), matrix: m, link: "local",
 		results: t.TempDir(), shard: shard{1, 1}, jobs: 2, noThroughput: true, log: log,
-		extra:    []string{"-matrix.settle=100ms", "-matrix.downtime=100ms", "-matrix.deadline=3s"},
+		extra:    []string{"-matrix.settle=100ms", "-matrix.deadline=3s"},
 		prebuilt: map[string]string{testRelease: bin},
 	}, log
 }
@@ -78,7 +80,9 @@ func TestMisbehavingStrategies(t *testing.T) {
 		t.Fatalf("runAll = %v, want the release to fail", err)
 	}
 	out := log.String()
-	cell := func(s string) string { return "Reconnect/strategy=" + s + "/fault=crash/traffic=busy" }
+	cell := func(s string) string {
+		return "Reconnect/strategy=" + s + "/fault=crash/traffic=busy/downtime=100ms/quiet=100ms/client=dial"
+	}
 	for _, tc := range []struct{ strategy, reason, frame string }{
 		{"misbehave-panic-options", "panic: misbehave: DialOptions panics", `bench\.misbehaving\.DialOptions`},
 		{"misbehave-panic-dial", "panic: misbehave: the dialer panics", `bench\.misbehaving\.DialOptions\.func1`},

@@ -588,7 +588,10 @@ func (c *runConfig) build(ctx context.Context, tmp, modFile, v string) (string, 
 	if c.toolchain != "" {
 		env = append(env, "GOTOOLCHAIN="+c.toolchain)
 	}
-	if _, err := versions.GoContext(ctx, "", env, "test", "-c", "-modfile="+modFile, "-o", bin, "./bench"); err != nil {
+	// Releases without grpc.NewClient build with a tag that records its
+	// cells as not applicable (versions.BuildTags).
+	tags := "-tags=" + strings.Join(versions.BuildTags(v), ",")
+	if _, err := versions.GoContext(ctx, "", env, "test", "-c", "-modfile="+modFile, tags, "-o", bin, "./bench"); err != nil {
 		if m := requiresGo.FindStringSubmatch(err.Error()); m != nil {
 			return "", fmt.Errorf("%w with %s: it requires go >= %s", errCannotBuild, c.goVersion, m[1])
 		}

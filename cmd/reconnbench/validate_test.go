@@ -118,7 +118,7 @@ func TestReplaceCells(t *testing.T) {
 	again := write("rerun.txt", head+line("b", 20))
 	write("rerun.trace", "# trace\n"+trace("b", 20))
 
-	cells := map[resultset.Cell]bool{{Strategy: "b", Fault: "crash", Traffic: "idle"}: true}
+	cells := map[resultset.Cell]bool{resultset.NewCell("b", "crash", "idle"): true}
 	if err := replaceCells(main, cells, []string{again}); err != nil {
 		t.Fatal(err)
 	}

@@ -24,7 +24,7 @@ func Config(release, goVersion, clock, link string) string {
 // seconds, or missed when secs < 0. A crash is detected at once; other
 // faults are not detected.
 func Line(strategy, fault, traffic string, secs float64, dials int) string {
-	name := "Benchmark" + resultset.Cell{Strategy: strategy, Fault: fault, Traffic: traffic}.String() + " 1"
+	name := "Benchmark" + resultset.NewCell(strategy, fault, traffic).String() + " 1"
 	if secs < 0 {
 		return fmt.Sprintf("%s 1 missed/op 1 undetected/op %d dials/op 1000 lost-msgs/op\n", name, dials)
 	}
@@ -97,8 +97,8 @@ func Folder(t testing.TB) string {
 		{At: 0, Kind: resultset.EventGiveUp, Detail: "client:1"}, {At: 0, Kind: resultset.EventState, Detail: "IDLE"},
 		{At: 1e9, Kind: resultset.EventServerUp, Detail: "2"},
 	}
-	resultset.WriteCellTrace(&tr, resultset.CellTrace{Cell: resultset.Cell{Strategy: "good", Fault: "crash", Traffic: "idle"}, Events: good})
-	resultset.WriteCellTrace(&tr, resultset.CellTrace{Cell: resultset.Cell{Strategy: "bad", Fault: "crash", Traffic: "idle"}, Events: bad})
+	resultset.WriteCellTrace(&tr, resultset.CellTrace{Cell: resultset.NewCell("good", "crash", "idle"), Events: good})
+	resultset.WriteCellTrace(&tr, resultset.CellTrace{Cell: resultset.NewCell("bad", "crash", "idle"), Events: bad})
 	Write(t, dir, "grpc-v1.85.0.trace", tr.String())
 	return dir
 }
