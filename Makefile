@@ -18,6 +18,10 @@ GO         ?=
 STRATEGIES ?=
 FAULTS     ?=
 TRAFFIC    ?=
+DOWNTIME   ?=
+QUIET      ?=
+CLIENT     ?=
+SCENARIOS  ?= default
 COUNT      ?= 6
 CLOCK      ?= virtual
 LINK       ?= local
@@ -53,7 +57,8 @@ SMOKE_VERSIONS := v1.30.0 v1.41.0 v1.85.0
 bench:
 	$(RECONNBENCH) bench -versions '$(VERSIONS)' -go '$(GO)' -count '$(COUNT)' -clock '$(CLOCK)' \
 		-link '$(LINK)' -results '$(RESULTS)' -shard '$(SHARD)' -resume='$(RESUME)' \
-		-strategies '$(STRATEGIES)' -faults '$(FAULTS)' -traffic '$(TRAFFIC)'
+		-strategies '$(STRATEGIES)' -faults '$(FAULTS)' -traffic '$(TRAFFIC)' \
+		-downtime '$(DOWNTIME)' -quiet '$(QUIET)' -client '$(CLIENT)' -scenarios '$(SCENARIOS)'
 
 plots:
 	$(RECONNBENCH) plots -results '$(RESULTS)' -traffic '$(TRAFFIC)' -release '$(RELEASE)'
@@ -66,6 +71,7 @@ test:
 	$(GOCMD) vet ./...
 	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	$(GOCMD) test -race -count=1 ./...
+	$(GOCMD) test -race -count=1 -tags reconnbench_nonewclient -run NewClient ./bench
 	@smoke=$$(mktemp -d) && trap 'rm -rf "$$smoke"' EXIT && \
 		$(RECONNBENCH) bench -versions '$(SMOKE_VERSIONS)' -count 1 -no-throughput -plots=false -results "$$smoke"
 
@@ -74,6 +80,7 @@ compare:
 
 bisect:
 	$(RECONNBENCH) bisect -strategy '$(STRATEGY)' -fault '$(FAULT)' -traffic '$(TRAFFIC)' -bench '$(BENCH)' \
+		$(if $(DOWNTIME),-downtime '$(DOWNTIME)') $(if $(QUIET),-quiet '$(QUIET)') $(if $(CLIENT),-client '$(CLIENT)') \
 		-metric '$(METRIC)' -good '$(GOOD)' -bad '$(BAD)' -count '$(COUNT)' $(if $(ROUNDS),-rounds '$(ROUNDS)') -clock '$(CLOCK)' \
 		-go '$(GO)' -results '$(RESULTS)'
 

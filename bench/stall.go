@@ -67,6 +67,10 @@ func maxDuration(sc Scenario) time.Duration {
 	return 2*(sc.Setup+3*sc.quiet()+2*sc.Settle+4*sc.Downtime+sc.Deadline+teardownGrace) + time.Minute
 }
 
+// MaxDuration bounds how long a cycle of sc can take on its clock; a
+// cycle that runs longer is a hang.
+func MaxDuration(sc Scenario) time.Duration { return maxDuration(sc) }
+
 // StallLimit is how long a virtual cycle may go without its clock advancing
 // before it is declared stalled.
 var StallLimit = 10 * time.Second

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"golang.org/x/mod/semver"
 	"golang.org/x/perf/benchfmt"
@@ -57,6 +58,9 @@ func parseBisectFlags(args []string) (*bisectConfig, error) {
 		strategy  = fs.String("strategy", "", "strategy (a cell: with -fault and -traffic)")
 		fault     = fs.String("fault", "", "fault")
 		traffic   = fs.String("traffic", "", "traffic mode")
+		downtime  = fs.String("downtime", bench.DefaultDowntime.String(), "downtime of the cell")
+		quiet     = fs.String("quiet", bench.DefaultQuiet.String(), "quiet time of the cell")
+		client    = fs.String("client", string(bench.DefaultClient), "client of the cell: dial or newclient")
 		benchName = fs.String("bench", "", "a throughput benchmark instead of a cell: "+strings.Join(throughputBenches, ", "))
 		metric    = fs.String("metric", "", "metric to follow: for a cell "+strings.Join(cellMetrics, ", ")+" (default missed/op); for a benchmark a unit it reports (default msgs/s)")
 		good      = fs.String("good", "", "a release where the metric has its old value (required)")
@@ -118,10 +122,17 @@ func parseBisectFlags(args []string) (*bisectConfig, error) {
 			return nil, fmt.Errorf("unknown metric %q (valid: %s)", b.metric, strings.Join(cellMetrics, ", "))
 		}
 		m.Strategies, m.Faults, m.Traffic = []string{*strategy}, []string{*fault}, []bench.Traffic{bench.Traffic(*traffic)}
+		var err error
+		if m.Downtimes, err = oneDuration("DOWNTIME", *downtime); err != nil {
+			return nil, err
+		}
+		if m.Quiets, err = oneDuration("QUIET", *quiet); err != nil {
+			return nil, err
+		}
+		m.Clients = []bench.Client{bench.Client(*client)}
 		if m.Count = *count; m.Count < 1 {
 			return nil, fmt.Errorf("COUNT %d: must be a whole number of runs, at least 1", m.Count)
 		}
-		var err error
 		if m.Clock, err = bench.ParseClock(*clock); err != nil {
 			return nil, err
 		}
@@ -418,4 +429,13 @@ func log2(n int) int {
 		k++
 	}
 	return k
+}
+
+// oneDuration parses a key's value that must be one duration.
+func oneDuration(key, s string) ([]time.Duration, error) {
+	ds, err := bench.ParseDurations(key, s)
+	if err == nil && len(ds) != 1 {
+		err = fmt.Errorf("%s %q: bisect follows one cell, give one duration", key, s)
+	}
+	return ds, err
 }

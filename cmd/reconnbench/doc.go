@@ -27,6 +27,13 @@
 //	resolve     print the releases a VERSIONS value selects
 //	help        print this
 //
+// A list is comma- or space-separated. The cells bench runs are those of
+// the scenario set whose keys take a listed value (an empty list keeps
+// every value); with SCENARIOS=all, every combination of the lists (an
+// empty list takes every value: 1s, 30s and 5m0s of downtime, 2s and
+// 45m0s of quiet, dial and newclient). docs/cycle.md says what each key
+// means.
+//
 // Every command checks every value before it runs anything: a bad one is
 // one line on standard error naming it and what is valid, and exit status
 // 1. Interrupted (Ctrl-C, SIGTERM), a command stops what runs and keeps
@@ -39,6 +46,10 @@
 //	-strategies s    STRATEGIES  strategies, comma- or space-separated (default all)
 //	-faults f        FAULTS      faults (default all)
 //	-traffic t       TRAFFIC     traffic modes (default all)
+//	-downtime d      DOWNTIME    downtimes, Go durations such as 1s, 30s, 5m0s (default those of the scenario set)
+//	-quiet d         QUIET       quiet times before the fault, such as 2s, 45m0s (default those of the scenario set)
+//	-client c        CLIENT      clients: dial, newclient (default those of the scenario set)
+//	-scenarios set   SCENARIOS   default (the base situation in every combination, and each other downtime, quiet time and client against every strategy), all (every combination of the lists), or validate (default "default")
 //	-count n         COUNT       result lines per cell, at least 1 (default 6)
 //	-clock c         CLOCK       virtual or real (default "virtual")
 //	-link l          LINK        link profile: local, lan or wan (default "local")
@@ -72,6 +83,9 @@
 //	-strategy s      STRATEGY    strategy
 //	-fault f         FAULT       fault
 //	-traffic t       TRAFFIC     traffic mode
+//	-downtime d      DOWNTIME    downtime of the cell (default 1s)
+//	-quiet d         QUIET       quiet time of the cell (default 2s)
+//	-client c        CLIENT      client of the cell (default "dial")
 //	-bench name      BENCH       a throughput benchmark instead: Replay/mode=stream|unary, Transport/net=netsim|bufconn|tcp/load=raw|stream|log
 //	-metric m        METRIC      metric to follow: a cell's unit (default "missed/op"), or a unit the benchmark reports (default "msgs/s")
 //	-good v          GOOD        a release where the metric has its old value (required)

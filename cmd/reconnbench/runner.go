@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -372,8 +373,12 @@ func (c *runConfig) runRelease(ctx context.Context, bin, v string, strategies []
 	}
 	removeUnfinished(part)
 	m := c.matrix
-	m.Strategies = strategies
-	cells := m.Scenarios()
+	var cells []bench.Scenario
+	for _, sc := range m.Scenarios() {
+		if slices.Contains(strategies, sc.Strategy) {
+			cells = append(cells, sc)
+		}
+	}
 	outs := make([]string, len(cells))
 	var pending []int
 	for i, sc := range cells {
@@ -638,7 +643,7 @@ func (c *runConfig) runMatrix(ctx context.Context, bin, v string, m bench.Matrix
 		args = append(args, "-matrix.port="+strconv.Itoa(c.nextPort()))
 	}
 	args = append(args, c.extra...)
-	limit := c.processLimit(m, len(cells))
+	limit := c.processLimit(m, cells)
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
@@ -660,15 +665,19 @@ func (c *runConfig) runMatrix(ctx context.Context, bin, v string, m bench.Matrix
 	return nil
 }
 
-// processLimit bounds a matrix process of n cells in wall-clock time, the
-// last resort behind the cycle's own bounds and the stall watchdog.
-func (c *runConfig) processLimit(m bench.Matrix, n int) time.Duration {
-	cells := time.Duration(n * m.Count)
+// processLimit bounds a matrix process running cells in wall-clock time,
+// the last resort behind the cycle's own bounds and the stall watchdog.
+// A virtual cycle takes milliseconds whatever its timers; a real one
+// takes as long as its waits, which bench.MaxDuration bounds.
+func (c *runConfig) processLimit(m bench.Matrix, cells []resultset.Cell) time.Duration {
 	if m.Clock == bench.Virtual {
-		return 5*time.Minute + cells*10*time.Second
+		return 5*time.Minute + time.Duration(len(cells)*m.Count)*10*time.Second
 	}
-	// Setup, settle, three flap outages, deadline, settle and teardown.
-	return 2*time.Minute + cells*(30+2+4+60+2+10)*time.Second
+	limit := 2 * time.Minute
+	for _, cell := range cells {
+		limit += time.Duration(m.Count) * bench.MaxDuration(bench.ScenarioOf(cell))
+	}
+	return limit
 }
 
 // nextPort hands a tcp cell's server a port of its own: cells that run

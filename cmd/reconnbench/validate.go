@@ -92,7 +92,7 @@ func parseValidateFlags(args []string) (*validateConfig, error) {
 		spec, v.changes = strings.Join(rels, " "), changes
 	}
 	common := func(more ...string) []string {
-		return append([]string{"-versions", spec, "-strategies", *strategies, "-faults", *faults, "-traffic", *traffic,
+		return append([]string{"-versions", spec, "-scenarios", bench.SetValidate, "-strategies", *strategies, "-faults", *faults, "-traffic", *traffic,
 			"-results", *results, "-no-throughput", "-v=" + strconv.FormatBool(*verbose)}, more...)
 	}
 	var err error
