@@ -52,7 +52,7 @@ SOAK_SEED   ?= 0
 # channels stay IDLE, and the newest.
 SMOKE_VERSIONS := v1.30.0 v1.41.0 v1.85.0
 
-.PHONY: bench bench-throughput plots test compare bisect boundaries compat validate versions soak help
+.PHONY: bench bench-throughput baseline-docs plots test compare bisect boundaries compat validate versions soak help
 
 bench:
 	$(RECONNBENCH) bench -versions '$(VERSIONS)' -go '$(GO)' -count '$(COUNT)' -clock '$(CLOCK)' \
@@ -62,6 +62,11 @@ bench:
 
 plots:
 	$(RECONNBENCH) plots -results '$(RESULTS)' -traffic '$(TRAFFIC)' -release '$(RELEASE)'
+
+# The baseline's report and figures, and the README's findings, from the
+# committed baseline.
+baseline-docs:
+	$(RECONNBENCH) plots -results results/baseline -readme README.md
 
 bench-throughput:
 	$(RECONNBENCH) throughput $(if $(ROUNDS),-count '$(ROUNDS)') -results '$(RESULTS)'

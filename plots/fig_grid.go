@@ -171,14 +171,7 @@ func fraction(f float64) string {
 // dialsFigure is figure 3: median dial attempts per restart cycle,
 // strategy × release, a panel per fault, for one traffic mode.
 func dialsFigure(d *resultset.Set, traffic string) (*Figure, error) {
-	median := func(c *resultset.Samples) (float64, string) {
-		xs := c.Values(resultset.UnitDials)
-		if len(xs) == 0 {
-			return math.NaN(), "–"
-		}
-		m := resultset.Summarize(xs).Median
-		return m, strconv.FormatFloat(m, 'g', 3, 64)
-	}
+	median := medianDials
 	top := 0.0
 	for _, r := range d.Runs {
 		for c, s := range r.Cells {

@@ -44,6 +44,10 @@ type Options struct {
 	Release string
 	// SVG writes each figure as SVG too.
 	SVG bool
+	// Readme, if set, is a file whose findings block (between the markers
+	// readmeBegin and readmeEnd) is rewritten from the results too: the
+	// project's README.md, from the baseline.
+	Readme string
 }
 
 // Write reads the results folder results and writes its figures and
@@ -81,7 +85,7 @@ func Write(results string, o Options, log io.Writer) error {
 		return err
 	}
 
-	figs, skipped, err := drawAll(d, traffic, one)
+	figs, skipped, err := drawAll(all, d, traffic, one)
 	if err != nil {
 		return err
 	}
@@ -89,7 +93,7 @@ func Write(results string, o Options, log io.Writer) error {
 	if err != nil {
 		return err
 	}
-	rp := report{d: d, others: conds[1:], bs: bs, figs: figs, figDir: FigDir, skipped: skipped, svg: o.SVG}
+	rp := report{d: d, all: all, others: conds[1:], bs: bs, figs: figs, figDir: FigDir, skipped: skipped, svg: o.SVG}
 
 	var outs []output
 	dir := filepath.Join(results, FigDir)
@@ -100,6 +104,13 @@ func Write(results string, o Options, log io.Writer) error {
 		}
 	}
 	outs = append(outs, output{filepath.Join(results, "REPORT.md"), []byte(rp.markdown())})
+	if o.Readme != "" {
+		data, err := rewriteReadme(o.Readme, readmeFindings(all, bs))
+		if err != nil {
+			return err
+		}
+		outs = append(outs, output{o.Readme, data})
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -118,7 +129,15 @@ func Write(results string, o Options, log io.Writer) error {
 
 // drawAll renders every figure in memory, and says which it could not
 // draw for lack of data.
-func drawAll(d *resultset.Set, traffic string, one *resultset.Run) (figs []*Figure, skipped []string, err error) {
+func drawAll(all, d *resultset.Set, traffic string, one *resultset.Run) (figs []*Figure, skipped []string, err error) {
+	// The release's run with every condition's cells, for the figures
+	// across conditions.
+	var full *resultset.Run
+	for _, r := range all.Runs {
+		if r.Release == one.Release && r.Series == one.Series {
+			full = r
+		}
+	}
 	add := func(f *Figure, err error, why string) error {
 		switch {
 		case err != nil:
@@ -143,6 +162,14 @@ func drawAll(d *resultset.Set, traffic string, one *resultset.Run) (figs []*Figu
 			return add(f, err, "")
 		},
 		func() error { f, err := cdfFigure(d, one); return add(f, err, "") },
+		func() error {
+			f, err := downtimeFigure(all, d, full)
+			return add(f, err, fmt.Sprintf("recovery and dials against the downtime: the results of %s have crash cells of one downtime only", one.Label))
+		},
+		func() error {
+			f, err := situationsFigure(all, d, full)
+			return add(f, err, "")
+		},
 		func() error {
 			f, err := throughputFigure(d)
 			return add(f, err, "replay throughput (figure 6): the results have no BenchmarkReplay lines")

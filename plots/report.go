@@ -33,7 +33,8 @@ func cellText(s *resultset.Samples) string {
 
 // report is what REPORT.md is made of.
 type report struct {
-	d       *resultset.Set
+	d       *resultset.Set // the results under one set of conditions
+	all     *resultset.Set // every result
 	others  []resultset.Conditions // conditions the results hold besides d's
 	bs      []resultset.Bisection
 	figs    []*Figure
@@ -73,6 +74,16 @@ func (rp report) markdown() string {
 	}
 	b.WriteString("\n\n")
 
+	if t := adviceTable(rp.all); t != "" {
+		b.WriteString("## Which strategy in which situation\n\n")
+		b.WriteString("Per situation and strategy, on the releases of the main series: ✓ where every cycle of every cell of the situation " +
+			"recovered (where the server keeps its state, where no cycle replayed to a server that already held the log), ✗ where some did not, " +
+			"with how many of the situation's cells; \"n/a\" where the cells do not apply to the release (grpc.NewClient before v1.63); " +
+			"stretches of releases that fared alike are joined. The tables below give each cell.\n\n")
+		b.WriteString(t)
+		b.WriteString("\n")
+	}
+
 	b.WriteString("## Findings\n")
 	groups := findings(d)
 	for _, g := range groups {
@@ -103,7 +114,7 @@ func (rp report) markdown() string {
 
 	if len(d.Runs) > 1 {
 		b.WriteString("\n## Behaviour boundaries\n\n")
-		b.WriteString(boundarySection(d, rp.bs))
+		b.WriteString(boundarySection(rp.all, rp.bs))
 	}
 
 	b.WriteString("\n## Figures\n\n")

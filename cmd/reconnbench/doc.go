@@ -68,6 +68,7 @@
 //	-traffic t       TRAFFIC     traffic mode of the recovery, dials and timeline figures (default idle, or the first the results have)
 //	-release v       RELEASE     release of the distribution and timeline figures, or a label such as "v1.85.0 (real)" (default the newest)
 //	-svg                         write each figure as SVG too (default true)
+//	-readme file                 also rewrite the findings block of file from the results (make baseline-docs: README.md from results/baseline)
 //
 // compare flags:
 //

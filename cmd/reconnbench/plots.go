@@ -16,6 +16,7 @@ func runPlots(args []string) error {
 	traffic := fs.String("traffic", "", "traffic mode of the recovery, dials and timeline figures (default idle, or the first the results have)")
 	release := fs.String("release", "", "release of the distribution and timeline figures, as a version or a label such as \"v1.85.0 (real)\" (default the newest)")
 	svg := fs.Bool("svg", true, "write each figure as SVG too")
+	readme := fs.String("readme", "", "also rewrite the findings block of this file, such as README.md, from the results")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -30,5 +31,5 @@ func runPlots(args []string) error {
 		return err
 	}
 	defer unlock()
-	return plots.Write(*results, plots.Options{Traffic: *traffic, Release: *release, SVG: *svg}, os.Stderr)
+	return plots.Write(*results, plots.Options{Traffic: *traffic, Release: *release, SVG: *svg, Readme: *readme}, os.Stderr)
 }
