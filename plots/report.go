@@ -33,8 +33,8 @@ func cellText(s *resultset.Samples) string {
 
 // report is what REPORT.md is made of.
 type report struct {
-	d       *resultset.Set // the results under one set of conditions
-	all     *resultset.Set // every result
+	d       *resultset.Set         // the results under one set of conditions
+	all     *resultset.Set         // every result
 	others  []resultset.Conditions // conditions the results hold besides d's
 	bs      []resultset.Bisection
 	figs    []*Figure
