@@ -35,6 +35,7 @@ BASE       ?=
 STRATEGY   ?=
 FAULT      ?=
 BENCH      ?=
+BOUNDARIES ?= 0
 METRIC     ?=
 GOOD       ?=
 BAD        ?=
@@ -87,7 +88,7 @@ bisect:
 	$(RECONNBENCH) bisect -strategy '$(STRATEGY)' -fault '$(FAULT)' -traffic '$(TRAFFIC)' -bench '$(BENCH)' \
 		$(if $(DOWNTIME),-downtime '$(DOWNTIME)') $(if $(QUIET),-quiet '$(QUIET)') $(if $(CLIENT),-client '$(CLIENT)') \
 		-metric '$(METRIC)' -good '$(GOOD)' -bad '$(BAD)' -count '$(COUNT)' $(if $(ROUNDS),-rounds '$(ROUNDS)') -clock '$(CLOCK)' \
-		-go '$(GO)' -results '$(RESULTS)'
+		-go '$(GO)' -results '$(RESULTS)' -boundaries='$(BOUNDARIES)'
 
 boundaries:
 	$(RECONNBENCH) boundaries -results '$(RESULTS)'

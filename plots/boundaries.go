@@ -43,17 +43,32 @@ func boundarySection(d *resultset.Set, bs []resultset.Bisection) string {
 		"A bisection in `bisect/` confirms a change when it finds the same cell's metric changing first at the same release.\n\n",
 		strings.Join(resultset.BoundaryUnits, ", "))
 	for _, k := range order {
-		confirmed := ""
+		// What make bisect found for these cells: the first release,
+		// patches included, or nothing when it did not see the change again.
+		var firsts []string
+		var unseen []string
 		for _, b := range bs {
 			bc, err := b.Name.Cell()
-			if err != nil || b.First != k.to || b.Metric != k.unit {
+			if err != nil || b.Good != k.from || b.Bad != k.to || b.Metric != k.unit || !contains(cells[k], bc.Short()) {
 				continue
 			}
-			for _, c := range cells[k] {
-				if bc.Short() == c {
-					confirmed += fmt.Sprintf(" Confirmed for %s by `make bisect` (%s): first at %s, patches included.", c, relName(b.File), b.First)
-				}
+			if b.First == resultset.NotReproduced {
+				unseen = append(unseen, bc.Short())
+			} else if !contains(firsts, b.First) {
+				firsts = append(firsts, b.First)
 			}
+		}
+		confirmed := ""
+		if len(firsts) > 0 {
+			confirmed = fmt.Sprintf(" `make bisect` finds it first at %s, patches included", list(firsts))
+			if len(unseen) > 0 {
+				confirmed += "; "
+			} else {
+				confirmed += "."
+			}
+		}
+		if len(unseen) > 0 {
+			confirmed += fmt.Sprintf(" `make bisect` did not see it again in %s: likely jitter.", list(unseen))
 		}
 		label := k.from + " → " + k.to
 		if k.series != d.Main {

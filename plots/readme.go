@@ -68,17 +68,15 @@ func boundarySummary(all *resultset.Set, bs []resultset.Bisection) []string {
 	var out []string
 	for _, p := range order {
 		line := fmt.Sprintf("**%s → %s**: %s in %d cells of %s", p.from, p.to, strings.Join(units[p], ", "), len(cells[p]), list(strategies[p]))
-		var confirmed []string
+		var firsts []string
 		for _, b := range bs {
-			if b.First != p.to {
-				continue
-			}
-			if c, err := b.Name.Cell(); err == nil && cells[p][c] {
-				confirmed = append(confirmed, c.Short())
+			if c, err := b.Name.Cell(); err == nil && cells[p][c] && b.Good == p.from && b.Bad == p.to &&
+				b.First != resultset.NotReproduced && !contains(firsts, b.First) {
+				firsts = append(firsts, b.First)
 			}
 		}
-		if len(confirmed) > 0 {
-			line += fmt.Sprintf("; `make bisect` finds %s the first release, patches included, for %s", p.to, list(confirmed))
+		if len(firsts) > 0 {
+			line += fmt.Sprintf("; `make bisect` finds the first release, patches included: %s", list(firsts))
 		}
 		out = append(out, line+".")
 	}

@@ -66,6 +66,9 @@ func throughputSentences(d *resultset.Set) []string {
 func bisectionSentences(bs []resultset.Bisection) []string {
 	var out []string
 	for _, b := range bs {
+		if _, err := b.Name.Cell(); err == nil {
+			continue // a cell's: the boundaries section says what it confirmed
+		}
 		before, after := b.Sides()
 		c := b.Compare()
 		evidence := fmt.Sprintf("%s median %s (%d runs) against %s",

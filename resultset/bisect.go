@@ -35,6 +35,9 @@ type Bisection struct {
 // First's, pair by pair.
 func (b Bisection) Sides() (before, after []float64) {
 	after = b.Values[b.First]
+	if b.First == NotReproduced {
+		return b.Values[b.Good], b.Values[b.Bad]
+	}
 	if !b.Paired {
 		return b.Values[b.Last], after
 	}
@@ -53,6 +56,10 @@ func (b Bisection) Compare() Comparison {
 	}
 	return Compare(before, after)
 }
+
+// NotReproduced is a bisection's First when no release from Good to Bad
+// differed from Good: the change its results showed was not seen again.
+const NotReproduced = "none"
 
 // BisectionDir is where a results folder keeps its bisections. Beside a
 // bisection's file, a file of the same name ending in .cause.md may say,

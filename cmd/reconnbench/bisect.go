@@ -40,6 +40,8 @@ type bisectConfig struct {
 	bench     resultset.Name
 	rounds    int
 	benchtime string
+
+	boundaries bool // confirm every boundary of results instead
 }
 
 func (b *bisectConfig) throughput() bool { return b.bench.Base != "" }
@@ -72,6 +74,7 @@ func parseBisectFlags(args []string) (*bisectConfig, error) {
 		clock     = fs.String("clock", string(bench.Virtual), "virtual or real, for a cell")
 		results   = fs.String("results", "results", "results folder: the bisection goes in its bisect/ folder")
 		verbose   = fs.Bool("v", false, "print a line per run")
+		bounds    = fs.Bool("boundaries", false, "confirm every behaviour boundary of -results instead, each down to its exact release, patches included")
 	)
 	if err := parseFlags(fs, args); err != nil {
 		return nil, err
@@ -79,9 +82,21 @@ func parseBisectFlags(args []string) (*bisectConfig, error) {
 	if err := noArgs(fs); err != nil {
 		return nil, err
 	}
-	b := &bisectConfig{good: *good, bad: *bad, results: *results, rounds: *rounds, benchtime: *benchtime, metric: *metric}
+	b := &bisectConfig{good: *good, bad: *bad, results: *results, rounds: *rounds, benchtime: *benchtime, metric: *metric, boundaries: *bounds}
 	m := bench.DefaultMatrix()
 	switch {
+	case b.boundaries:
+		if *strategy != "" || *fault != "" || *traffic != "" || *benchName != "" || *good != "" || *bad != "" {
+			return nil, fmt.Errorf("BOUNDARIES=1 confirms the boundaries RESULTS holds: give no cell, BENCH, GOOD or BAD with it")
+		}
+		if m.Count = *count; m.Count < 1 {
+			return nil, fmt.Errorf("COUNT %d: must be a whole number of runs, at least 1", m.Count)
+		}
+		if _, err := resultset.Files(*results); err != nil {
+			return nil, err
+		}
+		b.run = &runConfig{matrix: m, link: netsim.Local.Name, verbose: *verbose, jobs: defaultJobs(m.Clock)}
+		return b, b.run.resolveToolchain(*toolchain)
 	case *benchName != "":
 		if *strategy != "" || *fault != "" || *traffic != "" {
 			return nil, fmt.Errorf("BENCH=%s and a cell (STRATEGY, FAULT, TRAFFIC): give one or the other", *benchName)
@@ -163,7 +178,7 @@ func parseBisectFlags(args []string) (*bisectConfig, error) {
 	if err := checkWritable(*results); err != nil {
 		return nil, err
 	}
-	b.run = &runConfig{matrix: m, link: netsim.Local.Name, verbose: *verbose, jobs: 1}
+	b.run = &runConfig{matrix: m, link: netsim.Local.Name, verbose: *verbose, jobs: defaultJobs(m.Clock)}
 	b.between = []string{*good}
 	for _, v := range rels {
 		if semver.Compare(v, *good) > 0 && semver.Compare(v, *bad) < 0 {
@@ -208,6 +223,9 @@ func runBisect(args []string) error {
 	}
 	ctx, stop := signalContext()
 	defer stop()
+	if b.boundaries {
+		return b.bisectBoundaries(ctx, b.results)
+	}
 	return b.bisect(ctx)
 }
 

@@ -177,6 +177,8 @@ func TestInputErrors(t *testing.T) {
 		{"stray argument", bench("crash"), `bench takes flags only (-h lists them), not ["crash"]`},
 
 		{"bisect: no strategy", []string{"bisect", "-fault", "crash", "-traffic", "idle", "-good", "v1.30.0", "-bad", "v1.85.0"}, "bisect needs STRATEGY (combined, dialer, healthwatch, identity, keepalive, watcher; or BENCH, a throughput benchmark)"},
+		{"bisect: boundaries and a cell", []string{"bisect", "-boundaries", "-strategy", "dialer", "-results", good}, "BOUNDARIES=1 confirms the boundaries RESULTS holds: give no cell, BENCH, GOOD or BAD with it"},
+		{"bisect: boundaries of nothing", []string{"bisect", "-boundaries", "-results", filepath.Join(tmp, "nowhere")}, `results folder "` + filepath.Join(tmp, "nowhere") + `" cannot be read`},
 		{"bisect: two downtimes", []string{"bisect", "-strategy", "dialer", "-fault", "crash", "-traffic", "idle", "-downtime", "1s,30s", "-good", "v1.30.0", "-bad", "v1.85.0"}, `DOWNTIME "1s,30s": bisect follows one cell, give one duration`},
 		{"bisect: unknown client", []string{"bisect", "-strategy", "dialer", "-fault", "crash", "-traffic", "idle", "-client", "new", "-good", "v1.30.0", "-bad", "v1.85.0"}, `unknown client "new" (valid: dial, newclient)`},
 		{"bisect: unknown benchmark", []string{"bisect", "-bench", "Replay/mode=bulk", "-good", "v1.30.0", "-bad", "v1.85.0"}, `BENCH "Replay/mode=bulk": want a throughput benchmark, Replay/mode=stream|unary or Transport/net=netsim|bufconn|tcp/load=raw|stream|log`},
@@ -192,7 +194,7 @@ func TestInputErrors(t *testing.T) {
 		{"throughput: benchtime zero", []string{"throughput", "-benchtime", "0x"}, `-benchtime "0x": want a duration such as 500ms or a number of iterations such as 100x`},
 		{"throughput: results under a file", []string{"throughput", "-results", filepath.Join(file, "results")}, `results folder "` + filepath.Join(file, "results") + `" cannot be created (not a directory): RESULTS must be a folder that can be written`},
 
-		{"plots: unknown flag", []string{"plots", "-results", good, "-trafic=busy"}, "plots: flag provided but not defined: -trafic (valid flags: -release -results -svg -traffic)"},
+		{"plots: unknown flag", []string{"plots", "-results", good, "-trafic=busy"}, "plots: flag provided but not defined: -trafic (valid flags: -readme -release -results -svg -traffic)"},
 		{"plots: bad flag value", []string{"plots", "-results", good, "-svg=maybe"}, `invalid boolean value "maybe" for -svg`},
 		{"plots: no results folder", []string{"plots", "-results", filepath.Join(tmp, "nowhere")}, "cannot be read (no such file or directory)"},
 		{"plots: empty results folder", []string{"plots", "-results", results(nil)}, "no results files (grpc-*.txt): run make bench first"},

@@ -77,7 +77,11 @@
 //	-base dir        BASE        a baseline folder, such as results/baseline: each release of -results beside its baseline
 //
 // bisect follows a cell (-strategy, -fault, -traffic) or a throughput
-// benchmark (-bench), and writes the bisection into RESULTS/bisect/.
+// benchmark (-bench), and writes the bisection into RESULTS/bisect/. With
+// -boundaries it confirms every behaviour boundary of RESULTS (see
+// boundaries) instead: between the two releases of each, patches
+// included, every release is measured, and each changed cell's first
+// release that differs is written as a bisection.
 //
 // bisect flags:
 //
@@ -98,6 +102,7 @@
 //	-go toolchain    GO          a Go toolchain such as go1.23.12
 //	-results dir     RESULTS     results folder (default "results")
 //	-v                           print a line per run
+//	-boundaries      BOUNDARIES  1: confirm every behaviour boundary of RESULTS instead, each down to its exact release (no cell, BENCH, GOOD or BAD then)
 //
 // boundaries flags:
 //

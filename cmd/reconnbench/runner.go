@@ -630,9 +630,10 @@ func (c *runConfig) runMatrix(ctx context.Context, bin, v string, m bench.Matrix
 		"-matrix.clock=" + string(m.Clock),
 		"-matrix.link=" + c.link,
 		"-matrix.progress=" + strconv.FormatBool(c.verbose),
+		"-matrix.workers=" + strconv.Itoa(max(c.jobs, 1)),
 	}
 	if dir {
-		args = append(args, "-matrix.dir="+out, "-matrix.workers="+strconv.Itoa(c.jobs))
+		args = append(args, "-matrix.dir="+out)
 	} else {
 		args = append(args, "-matrix.out="+out, "-matrix.trace="+resultset.TracePath(out))
 	}
