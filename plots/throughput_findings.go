@@ -75,17 +75,24 @@ func bisectionSentences(bs []resultset.Bisection) []string {
 			b.Metric, si(resultset.Summarize(after).Median), len(after), si(resultset.Summarize(before).Median))
 		if b.Paired {
 			rs := make([]float64, 0, len(after))
-			below := 0
+			below, above := 0, 0
 			for i := range after {
 				rs = append(rs, after[i]/before[i])
-				if after[i] < before[i] {
+				switch {
+				case after[i] < before[i]:
 					below++
+				case after[i] > before[i]:
+					above++
 				}
 			}
 			sum := resultset.Summarize(rs)
-			evidence = fmt.Sprintf("measured in %d rounds of fresh processes beside %s: %s median %s against %s, ratio %.2f (%.2f to %.2f), lower in %d of %d rounds, sign test p=%.3f",
+			way, k := "lower", below
+			if sum.Median > 1 {
+				way, k = "higher", above
+			}
+			evidence = fmt.Sprintf("measured in %d rounds of fresh processes beside %s: %s median %s against %s, ratio %.2f (%.2f to %.2f), %s in %d of %d rounds, sign test p=%.3f",
 				len(after), b.Good, b.Metric, si(resultset.Summarize(after).Median), si(resultset.Summarize(before).Median),
-				sum.Median, sum.Min, sum.Max, below, len(after), c.P)
+				sum.Median, sum.Min, sum.Max, way, k, len(after), c.P)
 		} else {
 			evidence += fmt.Sprintf(" on %s, p=%.3f", b.Last, c.P)
 		}
