@@ -88,6 +88,15 @@ func (rp report) markdown() string {
 	}
 
 	b.WriteString("## Findings\n")
+	if wp := wherePossibleSentences(rp.all); len(wp) > 0 {
+		b.WriteString("\nOver every situation measured:\n\n")
+		for _, f := range wp {
+			fmt.Fprintf(&b, "- %s\n", f)
+		}
+		if len(rp.others) > 0 {
+			fmt.Fprintf(&b, "\nUnder %s:\n", d.Conditions)
+		}
+	}
 	groups := findings(d)
 	for _, g := range groups {
 		if len(groups) > 1 {

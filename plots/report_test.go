@@ -166,3 +166,23 @@ func TestNotApplicableAndNoReplay(t *testing.T) {
 		t.Errorf("report of the newclient cells:\n%s", md)
 	}
 }
+
+func TestWherePossibleSentences(t *testing.T) {
+	// "good" recovers everywhere; "bad" misses idle cycles from v1.41.0,
+	// where "good" recovers them.
+	d := load(t, map[string]string{
+		"grpc-v1.40.1.txt": resultsettest.Release("v1.40.1", "virtual"),
+		"grpc-v1.41.0.txt": resultsettest.Release("v1.41.0", "virtual"),
+	})
+	got := strings.Join(wherePossibleSentences(d), "\n")
+	for _, want := range []string{
+		"**good** recovers in every cycle wherever any strategy recovers in every cycle, and never replays to a server that already holds the log: in each of its cells on each of 2 releases (8 cells measured",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("sentences lack %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "**bad**") {
+		t.Errorf("bad misses and replays nothing needlessly: no sentence for it, got:\n%s", got)
+	}
+}

@@ -1,0 +1,96 @@
+package plots
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/reconnbench/reconnbench/resultset"
+)
+
+// wherePossibleSentences says, for each strategy, whether it recovers in
+// every cycle wherever any strategy does and never replays to a server
+// that already holds the log, over every cell of every release of the
+// main series of all: the claim the identity strategy is built to make.
+// Where a strategy falls short, it names the cells, with the releases.
+func wherePossibleSentences(all *resultset.Set) []string {
+	runs := all.SeriesRuns()[0]
+	var out []string
+	for _, s := range all.Strategies {
+		misses := map[string][]string{}   // situation: releases where s missed and another did not
+		spurious := map[string][]string{} // situation: releases where s replayed needlessly
+		cells := 0
+		for _, r := range runs {
+			for c, smp := range r.Cells {
+				if c.Strategy != s || smp.Inapplicable() {
+					continue
+				}
+				cells++
+				k, _ := smp.Count(resultset.UnitMissed)
+				if k > 0 && someoneRecovers(r, c) {
+					misses[c.Situation()] = append(misses[c.Situation()], r.Label)
+				}
+				if xs := smp.Values(resultset.UnitSpurious); len(xs) > 0 && resultset.Mean(xs) > 0 {
+					spurious[c.Situation()] = append(spurious[c.Situation()], r.Label)
+				}
+			}
+		}
+		if cells == 0 {
+			continue
+		}
+		switch {
+		case len(misses) == 0 && len(spurious) == 0:
+			out = append(out, fmt.Sprintf("**%s** recovers in every cycle wherever any strategy recovers in every cycle, and never replays to a server that already holds the log: in each of its cells on each of %d releases (%d cells measured; those that do not apply to a release left out).",
+				s, len(runs), cells))
+		case len(misses) == 0 || len(spurious) == 0:
+			// Only the strategies that come close are worth a sentence.
+			what := "recovers in every cycle wherever any strategy does"
+			short := spurious
+			shortWhat := "but replays to a server that already holds the log in"
+			if len(misses) > 0 {
+				what = "never replays to a server that already holds the log"
+				short, shortWhat = misses, "but misses cycles that another strategy recovers in"
+			}
+			out = append(out, fmt.Sprintf("**%s** %s, %s %s.", s, what, shortWhat, situationList(short)))
+		}
+	}
+	return out
+}
+
+// someoneRecovers reports whether some strategy recovers every cycle of
+// c's situation on run r.
+func someoneRecovers(r *resultset.Run, c resultset.Cell) bool {
+	for o, smp := range r.Cells {
+		if o.Situation() != c.Situation() || o.Strategy == c.Strategy || smp.Inapplicable() {
+			continue
+		}
+		if k, n := smp.Count(resultset.UnitMissed); n > 0 && k == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// situationList names situations with the releases of each, the longest
+// lists shortened.
+func situationList(m map[string][]string) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var parts []string
+	for i, k := range keys {
+		if i == 6 {
+			parts = append(parts, fmt.Sprintf("%d more situations", len(keys)-6))
+			break
+		}
+		rels := m[k]
+		where := rels[0]
+		if len(rels) > 1 {
+			where = fmt.Sprintf("%s to %s (%d releases)", rels[0], rels[len(rels)-1], len(rels))
+		}
+		parts = append(parts, fmt.Sprintf("%s on %s", k, where))
+	}
+	return strings.Join(parts, "; ")
+}
