@@ -19,7 +19,7 @@ func wherePossibleSentences(all *resultset.Set) []string {
 	for _, s := range all.Strategies {
 		misses := map[string][]string{}   // situation: releases where s missed and another did not
 		spurious := map[string][]string{} // situation: releases where s replayed needlessly
-		cells := 0
+		cells, counted := 0, false // counted: the results count spurious replays
 		for _, r := range runs {
 			for c, smp := range r.Cells {
 				if c.Strategy != s || smp.Inapplicable() {
@@ -30,7 +30,9 @@ func wherePossibleSentences(all *resultset.Set) []string {
 				if k > 0 && someoneRecovers(r, c) {
 					misses[c.Situation()] = append(misses[c.Situation()], r.Label)
 				}
-				if xs := smp.Values(resultset.UnitSpurious); len(xs) > 0 && resultset.Mean(xs) > 0 {
+				xs := smp.Values(resultset.UnitSpurious)
+				counted = counted || len(xs) > 0
+				if len(xs) > 0 && resultset.Mean(xs) > 0 {
 					spurious[c.Situation()] = append(spurious[c.Situation()], r.Label)
 				}
 			}
@@ -39,6 +41,10 @@ func wherePossibleSentences(all *resultset.Set) []string {
 			continue
 		}
 		switch {
+		case !counted && len(misses) == 0:
+			out = append(out, fmt.Sprintf("**%s** recovers in every cycle wherever any strategy recovers in every cycle: in each of its cells on each of %d releases (%d cells measured; these results do not count spurious replays).",
+				s, len(runs), cells))
+		case !counted:
 		case len(misses) == 0 && len(spurious) == 0:
 			out = append(out, fmt.Sprintf("**%s** recovers in every cycle wherever any strategy recovers in every cycle, and never replays to a server that already holds the log: in each of its cells on each of %d releases (%d cells measured; those that do not apply to a release left out).",
 				s, len(runs), cells))
