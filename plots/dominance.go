@@ -2,7 +2,8 @@ package plots
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/reconnbench/reconnbench/resultset"
@@ -19,7 +20,7 @@ func wherePossibleSentences(all *resultset.Set) []string {
 	for _, s := range all.Strategies {
 		misses := map[string][]string{}   // situation: releases where s missed and another did not
 		spurious := map[string][]string{} // situation: releases where s replayed needlessly
-		cells, counted := 0, false // counted: the results count spurious replays
+		cells, counted := 0, false        // counted: the results count spurious replays
 		for _, r := range runs {
 			for c, smp := range r.Cells {
 				if c.Strategy != s || smp.Inapplicable() {
@@ -80,11 +81,7 @@ func someoneRecovers(r *resultset.Run, c resultset.Cell) bool {
 // situationList names situations with the releases of each, the longest
 // lists shortened.
 func situationList(m map[string][]string) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(m))
 	var parts []string
 	for i, k := range keys {
 		if i == 6 {

@@ -106,11 +106,18 @@ func maxDials(d *resultset.Set, fault string) float64 {
 	for _, r := range d.Runs {
 		for c, s := range r.Cells {
 			if c.Fault == fault {
-				if v, _ := medianDials(s); v > top {
-					top = v
-				}
+				top = max(top, valueOf(medianDials, s))
 			}
 		}
 	}
 	return top
+}
+
+// valueOf is a heat panel value's number, 0 where there is none.
+func valueOf(value func(*resultset.Samples) (float64, string), s *resultset.Samples) float64 {
+	v, _ := value(s)
+	if math.IsNaN(v) {
+		return 0
+	}
+	return v
 }

@@ -176,9 +176,7 @@ func dialsFigure(d *resultset.Set, traffic string) (*Figure, error) {
 	for _, r := range d.Runs {
 		for c, s := range r.Cells {
 			if c.Traffic == traffic {
-				if v, _ := median(s); v > top {
-					top = v
-				}
+				top = max(top, valueOf(median, s))
 			}
 		}
 	}

@@ -1,7 +1,9 @@
 package plots
 
 import (
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 
@@ -68,13 +70,13 @@ func throughputFigure(d *resultset.Set) (*Figure, error) {
 			modeSet[n.Get("mode")], stratSet[n.Get("strategy")] = true, true
 		}
 	}
-	modes := sortedKeys(modeSet)
+	modes := slices.Sorted(maps.Keys(modeSet))
 	sort.SliceStable(modes, func(i, j int) bool { return modes[i] == "stream" }) // the way replays are meant to run
 	labels := make([]string, len(d.Throughput))
 	for i, t := range d.Throughput {
 		labels[i] = t.Label
 	}
-	strategies := sortedKeys(stratSet)
+	strategies := slices.Sorted(maps.Keys(stratSet))
 	n := float64(len(strategies))
 	step := math.Min(0.75/n, 0.16)
 	var panels []*plot.Plot
@@ -155,16 +157,6 @@ func (siTicks) Ticks(min, max float64) []plot.Tick {
 		}
 	}
 	return ticks
-}
-
-// sortedKeys returns the keys of a set, sorted.
-func sortedKeys(m map[string]bool) []string {
-	s := make([]string, 0, len(m))
-	for k := range m {
-		s = append(s, k)
-	}
-	sort.Strings(s)
-	return s
 }
 
 // replayName is the name of BenchmarkReplay for a mode, and for a strategy

@@ -2,8 +2,9 @@ package plots
 
 import (
 	"fmt"
+	"maps"
 	"os"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/reconnbench/reconnbench/resultset"
@@ -21,13 +22,8 @@ func throughputSentences(d *resultset.Set) []string {
 			names[k] = true
 		}
 	}
-	keys := make([]string, 0, len(names))
-	for k := range names {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	var out []string
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(names)) {
 		var prev *resultset.Throughput
 		var changes []string
 		for _, t := range d.Throughput {

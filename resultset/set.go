@@ -253,6 +253,15 @@ func Load(files []string) (*Set, error) {
 	return d, nil
 }
 
+// LoadDir loads every results file of the folder dir (see Files).
+func LoadDir(dir string) (*Set, error) {
+	files, err := Files(dir)
+	if err != nil {
+		return nil, err
+	}
+	return Load(files)
+}
+
 // loader accumulates runs over files.
 type loader struct {
 	runs       map[string]*Run

@@ -25,11 +25,7 @@ import (
 // release, and each cell's first release whose metric differs from the
 // older one's, by the same test as bisect's, is the answer.
 func (b *bisectConfig) bisectBoundaries(ctx context.Context, results string) error {
-	files, err := resultset.Files(results)
-	if err != nil {
-		return err
-	}
-	d, err := resultset.Load(files)
+	d, err := resultset.LoadDir(results)
 	if err != nil {
 		return err
 	}

@@ -22,11 +22,7 @@ func runBoundaries(args []string) error {
 	if err := noArgs(fs); err != nil {
 		return err
 	}
-	files, err := resultset.Files(*results)
-	if err != nil {
-		return err
-	}
-	d, err := resultset.Load(files)
+	d, err := resultset.LoadDir(*results)
 	if err != nil {
 		return err
 	}
