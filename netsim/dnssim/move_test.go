@@ -1,0 +1,249 @@
+//go:build go1.25
+
+// synctest needs the timer channels of Go 1.23 and later, which a module
+// file with an older go line would turn off.
+//go:debug asynctimerchan=0
+
+package dnssim
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/health"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+
+	"github.com/reconnbench/reconnbench/netsim"
+)
+
+const (
+	port = "50051"
+	// The server's two homes. gRPC-Go's dns resolver only accepts IP
+	// addresses in answers; these are loopback ones, should anything ever
+	// dial them for real.
+	ipA = "127.0.10.1"
+	ipB = "127.0.10.2"
+	// Where the DNS server listens, on a netsim network of its own so that
+	// the gRPC network's record of dials and connections is the client's
+	// alone.
+	dnsAddr netsim.Addr = "127.0.0.53:53"
+	// The record's TTL: gRPC-Go never looks at it.
+	recordTTL = time.Minute
+	// How long the test watches after the client reached B, to see whether
+	// anything re-resolves by itself (a poll, or the TTL running out).
+	quiet = 10 * time.Minute
+)
+
+var zones atomic.Int64
+
+// uniqueZone names a zone no other test in the process uses: the resolver
+// hook routes queries by zone, process-wide.
+func uniqueZone() string { return fmt.Sprintf("z%d.reconnbench.test.", zones.Add(1)) }
+
+func healthInstance() netsim.Instance {
+	s := grpc.NewServer()
+	hs := health.NewServer()
+	hs.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
+	healthpb.RegisterHealthServer(s, hs)
+	return netsim.Instance{GRPC: s}
+}
+
+// move is what one run of the move measured, on the virtual clock.
+type move struct {
+	firstLookup time.Duration // first A query, from the client's creation
+	moved       time.Duration // the move, from the first A query
+	reresolved  time.Duration // first A query answered with B, from the move
+	sincePrev   time.Duration // ... from the A query before it
+	dialB       time.Duration // first accepted dial to B, from the move
+	rpcB        time.Duration // first RPC that succeeded after the move, from the move
+	dialsA      int           // dials to A after the move (all refused)
+	failedRPCs  int           // RPCs that failed after the move
+	queries     []Query       // all the zone answered, in order
+	after       []Query       // queries in the quiet period after the RPC on B
+	t0          time.Time     // the client's creation
+}
+
+func (m move) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "grpc %s: moved %v after the first lookup (itself at +%v); after the move: %d refused dials to A, "+
+		"%d failed RPCs, re-resolved to B at +%v (%v after the previous A query), first dial to B at +%v, RPC on B at +%v; "+
+		"%d queries in all, %d in the %v after",
+		grpc.Version, m.moved, m.firstLookup, m.dialsA, m.failedRPCs, m.reresolved, m.sincePrev, m.dialB, m.rpcB, len(m.queries), len(m.after), quiet)
+	for _, q := range m.queries {
+		fmt.Fprintf(&b, "\n  %8v %-4s %s %s %v", q.At.Sub(m.t0), q.Type, q.Name, q.Rcode, q.Answer)
+	}
+	return b.String()
+}
+
+// runMove runs, inside a bubble: a client on dns:///api.<zone>:50051 that
+// reaches the server at A; moveAfter after the first lookup the server
+// crashes at A, comes back at B and the record turns to B; the client's
+// next RPC waits until it reaches B.
+func runMove(t *testing.T, moveAfter time.Duration) (m move) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		n := netsim.New(netsim.Local)
+		defer n.Close()
+		dnsNet := netsim.New(netsim.Local)
+		defer dnsNet.Close()
+
+		zone := NewZone(uniqueZone())
+		zone.SetA("api", recordTTL, ipA)
+		ds, err := Serve(dnsNet, dnsAddr, zone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() {
+			if err := ds.Close(); err != nil {
+				t.Errorf("DNS server: %v", err)
+			}
+		}()
+		a, err := netsim.StartServer(n, netsim.Addr(ipA+":"+port), healthInstance)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer a.Close()
+
+		m.t0 = time.Now()
+		cc, err := grpc.DialContext(ctx, "dns:///"+zone.FQDN("api")+":"+port,
+			grpc.WithInsecure(), // deprecated, but in every release since v1.30
+			grpc.WithContextDialer(func(ctx context.Context, addr string) (net.Conn, error) {
+				return n.Dial(ctx, netsim.Addr(addr))
+			}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer cc.Close()
+		hc := healthpb.NewHealthClient(cc)
+		check := func(timeout time.Duration) error {
+			ctx, cancel := context.WithTimeout(ctx, timeout)
+			defer cancel()
+			_, err := hc.Check(ctx, &healthpb.HealthCheckRequest{}, grpc.WaitForReady(true))
+			return err
+		}
+		if err := check(10 * time.Second); err != nil {
+			t.Fatalf("RPC to A: %v", err)
+		}
+		first := firstA(zone.Queries(), time.Time{})
+		if first.At.IsZero() {
+			t.Fatal("no A query before the client reached A")
+		}
+		m.firstLookup = first.At.Sub(m.t0)
+
+		time.Sleep(time.Until(first.At.Add(moveAfter)))
+		tMove := time.Now()
+		m.moved = tMove.Sub(first.At)
+		a.Close() // a crash: connections reset, the address refuses dials
+		b, err := netsim.StartServer(n, netsim.Addr(ipB+":"+port), healthInstance)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer b.Close()
+		zone.SetA("api", recordTTL, ipB)
+		synctest.Wait() // the client has seen its connection reset
+
+		// A client with work to do: an RPC that waits for a connection,
+		// again after a short pause if it fails on one that was closing.
+		for {
+			err := check(5 * time.Minute)
+			if err == nil {
+				break
+			}
+			if m.failedRPCs++; time.Since(tMove) > 5*time.Minute {
+				t.Fatalf("RPC after the move: %v", err)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		tB := time.Now()
+		m.rpcB = tB.Sub(tMove)
+		time.Sleep(quiet)
+
+		m.queries = zone.Queries()
+		var prev time.Time
+		for _, q := range m.queries {
+			if q.Type != "A" {
+				continue
+			}
+			if !q.At.Before(tMove) && len(q.Answer) > 0 && q.Answer[0] == ipB {
+				m.reresolved = q.At.Sub(tMove)
+				m.sincePrev = q.At.Sub(prev)
+				break
+			}
+			prev = q.At
+		}
+		for _, q := range m.queries {
+			if q.At.After(tB) {
+				m.after = append(m.after, q)
+			}
+		}
+		m.dialB = -1
+		for _, d := range n.Dials() {
+			if d.Start.Before(tMove) {
+				continue
+			}
+			switch d.Addr {
+			case netsim.Addr(ipA + ":" + port):
+				m.dialsA++
+			case netsim.Addr(ipB + ":" + port):
+				if d.Outcome == netsim.Accepted && m.dialB < 0 {
+					m.dialB = d.Start.Sub(tMove)
+				}
+			}
+		}
+	})
+	return m
+}
+
+// firstA returns the first A query at or after from.
+func firstA(qs []Query, from time.Time) Query {
+	for _, q := range qs {
+		if q.Type == "A" && !q.At.Before(from) {
+			return q
+		}
+	}
+	return Query{}
+}
+
+// TestServerMoves moves the server to a new address, announced only through
+// DNS, early (10s after the client's first lookup, inside gRPC-Go's minimum
+// interval between resolutions of 30s) and late (100s after it).
+func TestServerMoves(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		moveAfter time.Duration
+	}{
+		{"early", 10 * time.Second},
+		{"late", 100 * time.Second},
+	} {
+		tc := tc
+		t.Run(tc.name, func(t *testing.T) {
+			m := runMove(t, tc.moveAfter)
+			t.Log(m)
+			if m.reresolved <= 0 && m.sincePrev == 0 {
+				t.Errorf("no A query answered B after the move")
+			}
+			if m.sincePrev < 30*time.Second {
+				t.Errorf("re-resolved %v after the previous lookup, inside the minimum interval of 30s", m.sincePrev)
+			}
+			if m.dialB < 0 || m.dialB < m.reresolved {
+				t.Errorf("first dial to B at %v, re-resolution at %v", m.dialB, m.reresolved)
+			}
+			// A ResolveNow that came while the resolver waited out its
+			// minimum interval is served 30s after the lookup that moved
+			// the client; nothing after that: no polling, no TTL.
+			tB := m.t0.Add(m.firstLookup + m.moved + m.rpcB)
+			for _, q := range m.after {
+				if q.Type == "A" && q.At.Sub(tB) > 30*time.Second {
+					t.Errorf("A query at %v, %v after the client reached B: gRPC-Go re-resolved without a reason", q.At.Sub(m.t0), q.At.Sub(tB))
+				}
+			}
+		})
+	}
+}
