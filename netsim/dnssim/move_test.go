@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"sort"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/backoff"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
@@ -66,6 +68,7 @@ type move struct {
 	dialsA      int           // dials to A after the move (all refused)
 	failedRPCs  int           // RPCs that failed after the move
 	queries     []Query       // all the zone answered, in order
+	dials       []string      // every dial on the gRPC network: when, where, how it ended
 	after       []Query       // queries in the quiet period after the RPC on B
 	t0          time.Time     // the client's creation
 }
@@ -76,8 +79,17 @@ func (m move) String() string {
 		"%d failed RPCs, re-resolved to B at +%v (%v after the previous A query), first dial to B at +%v, RPC on B at +%v; "+
 		"%d queries in all, %d in the %v after",
 		grpc.Version, m.moved, m.firstLookup, m.dialsA, m.failedRPCs, m.reresolved, m.sincePrev, m.dialB, m.rpcB, len(m.queries), len(m.after), quiet)
-	for _, q := range m.queries {
+	// The resolver asks for A and AAAA at once: in the order of their
+	// virtual time and then type, not of arrival.
+	qs := append([]Query(nil), m.queries...)
+	sort.SliceStable(qs, func(i, j int) bool {
+		return qs[i].At.Before(qs[j].At) || qs[i].At.Equal(qs[j].At) && qs[i].Type < qs[j].Type
+	})
+	for _, q := range qs {
 		fmt.Fprintf(&b, "\n  %8v %-4s %s %s %v", q.At.Sub(m.t0), q.Type, q.Name, q.Rcode, q.Answer)
+	}
+	for _, d := range m.dials {
+		fmt.Fprintf(&b, "\n  dial %s", d)
 	}
 	return b.String()
 }
@@ -86,7 +98,7 @@ func (m move) String() string {
 // reaches the server at A; moveAfter after the first lookup the server
 // crashes at A, comes back at B and the record turns to B; the client's
 // next RPC waits until it reaches B.
-func runMove(t *testing.T, moveAfter time.Duration) (m move) {
+func runMove(t *testing.T, moveAfter time.Duration, opts ...grpc.DialOption) (m move) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx := context.Background()
 		n := netsim.New(netsim.Local)
@@ -112,11 +124,11 @@ func runMove(t *testing.T, moveAfter time.Duration) (m move) {
 		defer a.Close()
 
 		m.t0 = time.Now()
-		cc, err := grpc.DialContext(ctx, "dns:///"+zone.FQDN("api")+":"+port,
+		cc, err := grpc.DialContext(ctx, "dns:///"+zone.FQDN("api")+":"+port, append([]grpc.DialOption{
 			grpc.WithInsecure(), // deprecated, but in every release since v1.30
 			grpc.WithContextDialer(func(ctx context.Context, addr string) (net.Conn, error) {
 				return n.Dial(ctx, netsim.Addr(addr))
-			}))
+			})}, opts...)...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -140,13 +152,17 @@ func runMove(t *testing.T, moveAfter time.Duration) (m move) {
 		time.Sleep(time.Until(first.At.Add(moveAfter)))
 		tMove := time.Now()
 		m.moved = tMove.Sub(first.At)
-		a.Close() // a crash: connections reset, the address refuses dials
+		// B serves and the record names it before A crashes: the lookup
+		// that the connection loss sets off may run at once, and must not
+		// find A (it would, now and then, were the record changed after
+		// the crash, and the client would stay on A for another 30s).
 		b, err := netsim.StartServer(n, netsim.Addr(ipB+":"+port), healthInstance)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer b.Close()
 		zone.SetA("api", recordTTL, ipB)
+		a.Close()       // a crash: connections reset, the address refuses dials
 		synctest.Wait() // the client has seen its connection reset
 
 		// A client with work to do: an RPC that waits for a connection,
@@ -185,6 +201,7 @@ func runMove(t *testing.T, moveAfter time.Duration) (m move) {
 		}
 		m.dialB = -1
 		for _, d := range n.Dials() {
+			m.dials = append(m.dials, fmt.Sprintf("%v %s %s", d.Start.Sub(m.t0), d.Addr, d.Outcome))
 			if d.Start.Before(tMove) {
 				continue
 			}
@@ -245,5 +262,25 @@ func TestServerMoves(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestServerMovesDeterministically runs the early move twice with gRPC-Go's
+// backoff jitter off, the one source of randomness: the two runs see the
+// same lookups and dials at the same virtual times.
+func TestServerMovesDeterministically(t *testing.T) {
+	noJitter := grpc.WithConnectParams(grpc.ConnectParams{
+		Backoff:           backoff.Config{BaseDelay: time.Second, Multiplier: 1.6, MaxDelay: 120 * time.Second},
+		MinConnectTimeout: 20 * time.Second,
+	})
+	var runs [2]string
+	for i := range runs {
+		m := runMove(t, 10*time.Second, noJitter)
+		runs[i] = strings.ReplaceAll(m.String(), m.queries[0].Name, "api.<zone>.")
+		runs[i] = strings.ReplaceAll(runs[i], "_grpc_config."+m.queries[0].Name, "_grpc_config.api.<zone>.")
+	}
+	t.Log(runs[0])
+	if runs[0] != runs[1] {
+		t.Errorf("two runs differ:\n%s\n---\n%s", runs[0], runs[1])
 	}
 }
