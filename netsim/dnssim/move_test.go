@@ -17,6 +17,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/miekg/dns"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/backoff"
 	"google.golang.org/grpc/health"
@@ -86,7 +87,11 @@ func (m move) String() string {
 		return qs[i].At.Before(qs[j].At) || qs[i].At.Equal(qs[j].At) && qs[i].Type < qs[j].Type
 	})
 	for _, q := range qs {
-		fmt.Fprintf(&b, "\n  %8v %-4s %s %s %v", q.At.Sub(m.t0), q.Type, q.Name, q.Rcode, q.Answer)
+		at := "?" // stamped by the real clock
+		if !q.At.IsZero() {
+			at = q.At.Sub(m.t0).String()
+		}
+		fmt.Fprintf(&b, "\n  %8s %-4s %s %s %v", at, q.Type, q.Name, q.Rcode, q.Answer)
 	}
 	for _, d := range m.dials {
 		fmt.Fprintf(&b, "\n  dial %s", d)
@@ -98,25 +103,36 @@ func (m move) String() string {
 // reaches the server at A; moveAfter after the first lookup the server
 // crashes at A, comes back at B and the record turns to B; the client's
 // next RPC waits until it reaches B.
-func runMove(t *testing.T, moveAfter time.Duration, opts ...grpc.DialOption) (m move) {
+//
+// With lo set, the DNS server is lo, on the real loopback network outside
+// the bubble, and the target names it as authority: dns://127.0.0.1:port/...
+// Its zone then stamps queries with the real clock, which says nothing of
+// the bubble's: the move is timed from the client's creation instead.
+func runMove(t *testing.T, moveAfter time.Duration, lo *loopbackDNS, opts ...grpc.DialOption) (m move) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx := context.Background()
 		n := netsim.New(netsim.Local)
 		defer n.Close()
-		dnsNet := netsim.New(netsim.Local)
-		defer dnsNet.Close()
 
-		zone := NewZone(uniqueZone())
-		zone.SetA("api", recordTTL, ipA)
-		ds, err := Serve(dnsNet, dnsAddr, zone)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer func() {
-			if err := ds.Close(); err != nil {
-				t.Errorf("DNS server: %v", err)
+		var zone *Zone
+		authority := ""
+		if lo != nil {
+			zone, authority = lo.zone, lo.addr
+		} else {
+			dnsNet := netsim.New(netsim.Local)
+			defer dnsNet.Close()
+			zone = NewZone(uniqueZone())
+			ds, err := Serve(dnsNet, dnsAddr, zone)
+			if err != nil {
+				t.Fatal(err)
 			}
-		}()
+			defer func() {
+				if err := ds.Close(); err != nil {
+					t.Errorf("DNS server: %v", err)
+				}
+			}()
+		}
+		zone.SetA("api", recordTTL, ipA)
 		a, err := netsim.StartServer(n, netsim.Addr(ipA+":"+port), healthInstance)
 		if err != nil {
 			t.Fatal(err)
@@ -124,7 +140,7 @@ func runMove(t *testing.T, moveAfter time.Duration, opts ...grpc.DialOption) (m 
 		defer a.Close()
 
 		m.t0 = time.Now()
-		cc, err := grpc.DialContext(ctx, "dns:///"+zone.FQDN("api")+":"+port, append([]grpc.DialOption{
+		cc, err := grpc.DialContext(ctx, "dns://"+authority+"/"+zone.FQDN("api")+":"+port, append([]grpc.DialOption{
 			grpc.WithInsecure(), // deprecated, but in every release since v1.30
 			grpc.WithContextDialer(func(ctx context.Context, addr string) (net.Conn, error) {
 				return n.Dial(ctx, netsim.Addr(addr))
@@ -146,6 +162,9 @@ func runMove(t *testing.T, moveAfter time.Duration, opts ...grpc.DialOption) (m 
 		first := firstA(zone.Queries(), time.Time{})
 		if first.At.IsZero() {
 			t.Fatal("no A query before the client reached A")
+		}
+		if lo != nil {
+			first.At = m.t0 // the client looks up at once
 		}
 		m.firstLookup = first.At.Sub(m.t0)
 
@@ -182,21 +201,18 @@ func runMove(t *testing.T, moveAfter time.Duration, opts ...grpc.DialOption) (m 
 		time.Sleep(quiet)
 
 		m.queries = zone.Queries()
-		var prev time.Time
-		for _, q := range m.queries {
-			if q.Type != "A" {
-				continue
+		if lo != nil {
+			// The zone stamped its queries with the real clock.
+			for i := range m.queries {
+				m.queries[i].At = time.Time{}
 			}
-			if !q.At.Before(tMove) && len(q.Answer) > 0 && q.Answer[0] == ipB {
-				m.reresolved = q.At.Sub(tMove)
-				m.sincePrev = q.At.Sub(prev)
-				break
-			}
-			prev = q.At
-		}
-		for _, q := range m.queries {
-			if q.At.After(tB) {
-				m.after = append(m.after, q)
+			m.reresolved, m.sincePrev = -1, -1
+		} else {
+			m.reresolved, m.sincePrev = reresolution(m.queries, tMove)
+			for _, q := range m.queries {
+				if q.At.After(tB) {
+					m.after = append(m.after, q)
+				}
 			}
 		}
 		m.dialB = -1
@@ -228,6 +244,23 @@ func firstA(qs []Query, from time.Time) Query {
 	return Query{}
 }
 
+// reresolution finds the first A query after the move that answered B: how
+// long after the move it came, and after the A query before it; -1 for
+// none.
+func reresolution(qs []Query, move time.Time) (sinceMove, sincePrev time.Duration) {
+	var prev time.Time
+	for _, q := range qs {
+		if q.Type != "A" {
+			continue
+		}
+		if !q.At.Before(move) && len(q.Answer) > 0 && q.Answer[0] == ipB {
+			return q.At.Sub(move), q.At.Sub(prev)
+		}
+		prev = q.At
+	}
+	return -1, -1
+}
+
 // TestServerMoves moves the server to a new address, announced only through
 // DNS, early (10s after the client's first lookup, inside gRPC-Go's minimum
 // interval between resolutions of 30s) and late (100s after it).
@@ -241,10 +274,10 @@ func TestServerMoves(t *testing.T) {
 	} {
 		tc := tc
 		t.Run(tc.name, func(t *testing.T) {
-			m := runMove(t, tc.moveAfter)
+			m := runMove(t, tc.moveAfter, nil)
 			t.Log(m)
-			if m.reresolved <= 0 && m.sincePrev == 0 {
-				t.Errorf("no A query answered B after the move")
+			if m.reresolved < 0 {
+				t.Fatalf("no A query answered B after the move")
 			}
 			if m.sincePrev < 30*time.Second {
 				t.Errorf("re-resolved %v after the previous lookup, inside the minimum interval of 30s", m.sincePrev)
@@ -275,12 +308,63 @@ func TestServerMovesDeterministically(t *testing.T) {
 	})
 	var runs [2]string
 	for i := range runs {
-		m := runMove(t, 10*time.Second, noJitter)
+		m := runMove(t, 10*time.Second, nil, noJitter)
 		runs[i] = strings.ReplaceAll(m.String(), m.queries[0].Name, "api.<zone>.")
 		runs[i] = strings.ReplaceAll(runs[i], "_grpc_config."+m.queries[0].Name, "_grpc_config.api.<zone>.")
 	}
 	t.Log(runs[0])
 	if runs[0] != runs[1] {
 		t.Errorf("two runs differ:\n%s\n---\n%s", runs[0], runs[1])
+	}
+}
+
+// loopbackDNS is a miekg/dns server on real loopback UDP, outside every
+// bubble: option (b), for comparison.
+type loopbackDNS struct {
+	zone   *Zone
+	addr   string
+	server *dns.Server
+	served chan error
+}
+
+func startLoopbackDNS(t *testing.T) *loopbackDNS {
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	started := make(chan struct{})
+	lo := &loopbackDNS{zone: NewZone(uniqueZone()), addr: pc.LocalAddr().String(), served: make(chan error, 1)}
+	lo.server = &dns.Server{PacketConn: pc, Handler: lo.zone, NotifyStartedFunc: func() { close(started) }}
+	go func() { lo.served <- lo.server.ActivateAndServe() }()
+	<-started
+	t.Cleanup(func() {
+		lo.server.Shutdown()
+		<-lo.served
+	})
+	return lo
+}
+
+// TestServerMovesLoopbackDNS is option (b): the same moves, the lookups
+// going over real loopback UDP to a server outside the bubble, named as
+// the target's authority. The bubble's goroutine blocked on the real
+// socket is not durably blocked, so the fake clock stands still for the
+// exchange: the virtual timings come out the same as in-bubble.
+func TestServerMovesLoopbackDNS(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		moveAfter time.Duration
+	}{
+		{"early", 10 * time.Second},
+		{"late", 100 * time.Second},
+	} {
+		tc := tc
+		t.Run(tc.name, func(t *testing.T) {
+			lo := startLoopbackDNS(t)
+			m := runMove(t, tc.moveAfter, lo)
+			t.Log(m)
+			if m.dialB < 0 {
+				t.Errorf("the client never dialled B")
+			}
+		})
 	}
 }
