@@ -17,6 +17,11 @@ for v in $releases; do
 	# v1.1.15's go.mod requires nothing, so adding it moves no other module
 	# (x/net and x/sys stay as the release had them).
 	go get -modfile="$tmp/$v/go.mod" github.com/miekg/dns@v1.1.15 >/dev/null 2>&1
+	# v1.51.0's x/net (2022-07-22) links to syscall.recvmsg through
+	# go:linkname, in the x/net/internal/socket that miekg/dns pulls in,
+	# which the linker of Go 1.23 and later refuses.
+	ldflags=
+	if [ "$v" = v1.51.0 ]; then ldflags=-ldflags=-checklinkname=0; fi
 	echo "== $v"
-	go test -modfile="$tmp/$v/go.mod" -count=1 -v "$@" ./netsim/dnssim/ | grep -E '^(=== RUN|--- |    move_test|ok|FAIL|PASS|panic)' || true
+	go test -modfile="$tmp/$v/go.mod" $ldflags -count=1 -v "$@" ./netsim/dnssim/ | grep -E '^(--- |    --- |    move_test|ok|FAIL|panic)' || true
 done
