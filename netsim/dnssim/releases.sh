@@ -8,6 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 releases="v1.30.0 v1.55.1 v1.85.0"
+status=0
 if [ "${1:-}" = "-v" ]; then releases=$2; shift 2; fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -23,5 +24,7 @@ for v in $releases; do
 	ldflags=
 	if [ "$v" = v1.51.0 ]; then ldflags=-ldflags=-checklinkname=0; fi
 	echo "== $v"
-	go test -modfile="$tmp/$v/go.mod" $ldflags -count=1 -v "$@" ./netsim/dnssim/ | grep -E '^(--- |    --- |    move_test|ok|FAIL|panic)' || true
+	go test -modfile="$tmp/$v/go.mod" $ldflags -count=1 -v "$@" ./netsim/dnssim/ >"$tmp/$v.out" 2>&1 || status=1
+	grep -E '^(--- |    --- |    move_test|ok|FAIL|panic|fatal)' "$tmp/$v.out" || cat "$tmp/$v.out"
 done
+exit $status
