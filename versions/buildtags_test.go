@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"golang.org/x/mod/modfile"
 )
 
 func TestBuildTags(t *testing.T) {
@@ -43,6 +45,50 @@ func TestBuildTagsMatchBench(t *testing.T) {
 		}
 		if got := expr.Eval(tags("")); got == withTag {
 			t.Errorf("%s (%s) builds without tags: %v, want %v", file, line, got, !withTag)
+		}
+	}
+}
+
+func TestBuildFlags(t *testing.T) {
+	for release, want := range map[string]string{
+		"v1.30.0": "-tags=" + NoNewClientTag,
+		"v1.50.1": "-tags=" + NoNewClientTag,
+		"v1.51.0": "-tags=" + NoNewClientTag + " -ldflags=-checklinkname=0",
+		"v1.52.3": "-tags=" + NoNewClientTag,
+		"v1.63.2": "-tags=",
+		"v1.85.0": "-tags=",
+	} {
+		if got := strings.Join(BuildFlags(release), " "); got != want {
+			t.Errorf("BuildFlags(%s) = %q, want %q", release, got, want)
+		}
+	}
+}
+
+// TestLinkerFlagsMatchModFiles holds LinkerFlags to the module files: a
+// release needs the linker's go:linkname check off exactly when its
+// module file requires LinknameXNet.
+func TestLinkerFlagsMatchModFiles(t *testing.T) {
+	rels, err := Tracked(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range rels {
+		data, err := os.ReadFile(ModFile(".", v))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := modfile.ParseLax(ModFile(".", v), data, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		uses := false
+		for _, r := range f.Require {
+			if r.Mod.Path == "golang.org/x/net" && r.Mod.Version == LinknameXNet {
+				uses = true
+			}
+		}
+		if got := len(LinkerFlags(v)) > 0; got != uses {
+			t.Errorf("%s: LinkerFlags %v, but its module file requires x/net %s: %v", v, LinkerFlags(v), LinknameXNet, uses)
 		}
 	}
 }

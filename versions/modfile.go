@@ -26,17 +26,25 @@ const (
 	// modFloor is the oldest golang.org/x/mod with semver as today; it
 	// needs go 1.18, where newer ones need a newer go than some releases.
 	modFloor = "v0.14.0"
+	// dnsVersion is the DNS server of netsim/dnssim. Its go.mod requires
+	// nothing, so it raises no module of a release's graph (x/net, x/sys
+	// stay as the release had them; it adds golang.org/x/crypto at the
+	// release's own version). Later versions require newer x/net (v1.1.26
+	// one of 2019-09, newer than v1.30.0's), which would change gRPC's
+	// http2 code for the old releases.
+	dnsVersion = "v1.1.15"
 	// goFloor is the lowest go line: the oldest toolchain of the
 	// compatibility table. Releases that need more raise it.
 	goFloor = "1.21"
 )
 
 // builtPackages are the packages a per-release run builds with their
-// tests: the bench test binary, which imports netsim, replay, resultset
-// and strategies. The module files cover them and nothing else (not the
-// plots, not the other packages' tests, some of which use APIs newer than
-// v1.30).
-var builtPackages = []string{"./bench"}
+// tests: the bench test binary, which imports netsim, netsim/dnssim,
+// replay, resultset and strategies, and dnssim's own tests, which run
+// gRPC-Go's dns resolver against each release. The module files cover
+// them and nothing else (not the plots, not the other packages' tests,
+// some of which use APIs newer than v1.30).
+var builtPackages = []string{"./bench", "./netsim/dnssim"}
 
 // WriteModFiles creates or recreates vdir/go.mod and go.sum for release v,
 // running the go command in the module root.
@@ -59,7 +67,7 @@ func WriteModFiles(root, vdir, v string) error {
 		return err
 	}
 	for _, req := range [][2]string{{GRPCModule, v}, {"golang.org/x/perf", perfFloor}, {"go.uber.org/goleak", goleakVersion},
-		{"github.com/montanaflynn/stats", statsVersion}, {"golang.org/x/mod", modFloor}} {
+		{"github.com/montanaflynn/stats", statsVersion}, {"golang.org/x/mod", modFloor}, {"github.com/miekg/dns", dnsVersion}} {
 		if err := f.AddRequire(req[0], req[1]); err != nil {
 			return err
 		}

@@ -594,9 +594,10 @@ func (c *runConfig) build(ctx context.Context, tmp, modFile, v string) (string, 
 		env = append(env, "GOTOOLCHAIN="+c.toolchain)
 	}
 	// Releases without grpc.NewClient build with a tag that records its
-	// cells as not applicable (versions.BuildTags).
-	tags := "-tags=" + strings.Join(versions.BuildTags(v), ",")
-	if _, err := versions.GoContext(ctx, "", env, "test", "-c", "-modfile="+modFile, tags, "-o", bin, "./bench"); err != nil {
+	// cells as not applicable (versions.BuildTags), v1.51.0 with the
+	// linker's go:linkname check off (versions.LinkerFlags).
+	args := append([]string{"test", "-c", "-modfile=" + modFile}, versions.BuildFlags(v)...)
+	if _, err := versions.GoContext(ctx, "", env, append(args, "-o", bin, "./bench")...); err != nil {
 		if m := requiresGo.FindStringSubmatch(err.Error()); m != nil {
 			return "", fmt.Errorf("%w with %s: it requires go >= %s", errCannotBuild, c.goVersion, m[1])
 		}
