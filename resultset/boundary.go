@@ -8,7 +8,8 @@ import (
 )
 
 // BoundaryUnits are the metrics a boundary scan follows in every cell.
-var BoundaryUnits = []string{UnitMissed, UnitUndetected, UnitSpurious, UnitDials, UnitLost, UnitDuplicated, UnitReplays, UnitRecover, UnitDetect}
+var BoundaryUnits = []string{UnitMissed, UnitUndetected, UnitSpurious, UnitDials, UnitLost, UnitDuplicated, UnitReplays, UnitRecover, UnitDetect,
+	UnitFailedRPCs, UnitUnready, UnitAllReady}
 
 // A Boundary is a change of one metric of one cell between two consecutive
 // releases of a series, judged the way benchstat judges a difference.

@@ -3,6 +3,7 @@ package resultset
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -107,6 +108,16 @@ type Cell struct {
 	// Client is how the client builds its channel: "dial" (grpc.Dial) or
 	// "newclient" (grpc.NewClient).
 	Client string
+	// Resolver is the name resolver of the client's target: "passthrough"
+	// (the address itself, which the client never learns anew) or "dns"
+	// (gRPC-Go's dns resolver, served by a DNS server on the simulated
+	// network).
+	Resolver string
+	// Backends is how many server hosts the service has, each at an
+	// address of its own, and Policy the client's load-balancing policy
+	// over them: "pick_first" or "round_robin".
+	Backends int
+	Policy   string
 }
 
 // The values a name lacking a key reads as: results files written before
@@ -115,13 +126,18 @@ const (
 	AbsentDowntime = time.Second
 	AbsentQuiet    = 2 * time.Second
 	AbsentClient   = "dial"
+	AbsentResolver = "passthrough"
+	AbsentBackends = 1
+	AbsentPolicy   = "pick_first"
 )
 
 // NewCell returns the cell of strategy, fault and traffic in the situation
 // that names without the newer keys read as: downtime AbsentDowntime,
-// quiet AbsentQuiet, client AbsentClient.
+// quiet AbsentQuiet, client AbsentClient, one backend behind the
+// passthrough resolver with pick_first.
 func NewCell(strategy, fault, traffic string) Cell {
-	return Cell{Strategy: strategy, Fault: fault, Traffic: traffic, Downtime: AbsentDowntime, Quiet: AbsentQuiet, Client: AbsentClient}
+	return Cell{Strategy: strategy, Fault: fault, Traffic: traffic, Downtime: AbsentDowntime, Quiet: AbsentQuiet, Client: AbsentClient,
+		Resolver: AbsentResolver, Backends: AbsentBackends, Policy: AbsentPolicy}
 }
 
 // cellKey is a key of a Reconnect name. The keys are listed once, here:
@@ -175,6 +191,28 @@ func durationKey(key string, field func(*Cell) *time.Duration) cellKey {
 	}
 }
 
+// countKey is a key whose value is a count of at least 1, an int field of
+// Cell, written in decimal without sign or leading zeros, so that each
+// count has one name.
+func countKey(key string, field func(*Cell) *int) cellKey {
+	return cellKey{
+		key:    key,
+		format: func(c Cell) string { return strconv.Itoa(*field(&c)) },
+		parse: func(c *Cell, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 {
+				return fmt.Errorf("%q is not a count such as 1 or 3", v)
+			}
+			if strconv.Itoa(n) != v {
+				return fmt.Errorf("%q: write the count as %d", v, n)
+			}
+			*field(c) = n
+			return nil
+		},
+		labelled: true,
+	}
+}
+
 var cellKeys = []cellKey{
 	stringKey("strategy", func(c *Cell) *string { return &c.Strategy }),
 	withOld(stringKey("fault", func(c *Cell) *string { return &c.Fault }), "scenario"),
@@ -182,6 +220,9 @@ var cellKeys = []cellKey{
 	withAbsent(durationKey("downtime", func(c *Cell) *time.Duration { return &c.Downtime }), AbsentDowntime.String()),
 	withAbsent(durationKey("quiet", func(c *Cell) *time.Duration { return &c.Quiet }), AbsentQuiet.String()),
 	withAbsent(stringKey("client", func(c *Cell) *string { return &c.Client }), AbsentClient),
+	withAbsent(stringKey("resolver", func(c *Cell) *string { return &c.Resolver }), AbsentResolver),
+	withAbsent(countKey("backends", func(c *Cell) *int { return &c.Backends }), strconv.Itoa(AbsentBackends)),
+	withAbsent(stringKey("policy", func(c *Cell) *string { return &c.Policy }), AbsentPolicy),
 }
 
 func withOld(k cellKey, old ...string) cellKey { k.old = old; return k }
@@ -224,8 +265,13 @@ func (c Cell) Values() []string {
 // hyphen and digits, which reads as a GOMAXPROCS suffix.
 func (c Cell) Check() error {
 	for _, k := range cellKeys {
-		if err := checkValue(k.format(c)); err != nil {
+		v := k.format(c)
+		if err := checkValue(v); err != nil {
 			return fmt.Errorf("%s %w", k.key, err)
+		}
+		var back Cell
+		if err := k.parse(&back, v); err != nil {
+			return fmt.Errorf("%s %w", k.key, err) // a count below 1
 		}
 	}
 	return nil

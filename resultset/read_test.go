@@ -122,7 +122,8 @@ func TestMergeBringsNamesUpToDate(t *testing.T) {
 		names = append(names, r.Name.String())
 	}
 	// Every key, those the old names lack with the values they read as.
-	want := "Reconnect/strategy=a/fault=crash/traffic=idle/downtime=1s/quiet=2s/client=dial Reconnect/strategy=b/fault=flap/traffic=busy/downtime=1s/quiet=2s/client=dial"
+	want := "Reconnect/strategy=a/fault=crash/traffic=idle/downtime=1s/quiet=2s/client=dial/resolver=passthrough/backends=1/policy=pick_first " +
+		"Reconnect/strategy=b/fault=flap/traffic=busy/downtime=1s/quiet=2s/client=dial/resolver=passthrough/backends=1/policy=pick_first"
 	if got := strings.Join(names, " "); got != want {
 		t.Errorf("merged %s, want %s", got, want)
 	}

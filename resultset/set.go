@@ -130,22 +130,34 @@ type Set struct {
 type Conditions struct {
 	Downtime, Quiet time.Duration
 	Client          string
+	// The service the client reaches: its resolver, its backends and
+	// the policy over them.
+	Resolver string
+	Backends int
+	Policy   string
 }
 
 // Conditions returns the cell's conditions.
 func (c Cell) Conditions() Conditions {
-	return Conditions{Downtime: c.Downtime, Quiet: c.Quiet, Client: c.Client}
+	return Conditions{Downtime: c.Downtime, Quiet: c.Quiet, Client: c.Client, Resolver: c.Resolver, Backends: c.Backends, Policy: c.Policy}
 }
 
 // Cell returns the cell of strategy, fault and traffic under these
 // conditions.
 func (k Conditions) Cell(strategy, fault, traffic string) Cell {
-	return Cell{Strategy: strategy, Fault: fault, Traffic: traffic, Downtime: k.Downtime, Quiet: k.Quiet, Client: k.Client}
+	return Cell{Strategy: strategy, Fault: fault, Traffic: traffic, Downtime: k.Downtime, Quiet: k.Quiet, Client: k.Client,
+		Resolver: k.Resolver, Backends: k.Backends, Policy: k.Policy}
 }
 
-// String describes the conditions, as "downtime 1s, quiet 2s, dial".
+// String describes the conditions, as "downtime 1s, quiet 2s, dial", and
+// the service where it is not the one backend behind passthrough with
+// pick_first: "downtime 1s, quiet 2s, dial, dns, 3 backends, round_robin".
 func (k Conditions) String() string {
-	return fmt.Sprintf("downtime %v, quiet %v, %s", k.Downtime, k.Quiet, k.Client)
+	s := fmt.Sprintf("downtime %v, quiet %v, %s", k.Downtime, k.Quiet, k.Client)
+	if k.Resolver != AbsentResolver || k.Backends != AbsentBackends || k.Policy != AbsentPolicy {
+		s += fmt.Sprintf(", %s, %d backends, %s", k.Resolver, k.Backends, k.Policy)
+	}
+	return s
 }
 
 // Cell returns the cell of strategy, fault and traffic under the set's
@@ -155,8 +167,9 @@ func (d *Set) Cell(strategy, fault, traffic string) Cell {
 }
 
 // AllConditions returns the conditions the set's cells were measured
-// under, the absent ones (NewCell's) first, then in order of downtime,
-// quiet time and client.
+// under, the absent ones (NewCell's) first, then in order of the service
+// (the passthrough resolver first, backends, policy), downtime, quiet
+// time and client.
 func (d *Set) AllConditions() []Conditions {
 	seen := map[Conditions]bool{}
 	var out []Conditions
@@ -174,6 +187,12 @@ func (d *Set) AllConditions() []Conditions {
 		switch {
 		case (a == absent) != (b == absent):
 			return a == absent
+		case a.Resolver != b.Resolver:
+			return a.Resolver > b.Resolver // passthrough first
+		case a.Backends != b.Backends:
+			return a.Backends < b.Backends
+		case a.Policy != b.Policy:
+			return a.Policy < b.Policy
 		case a.Downtime != b.Downtime:
 			return a.Downtime < b.Downtime
 		case a.Quiet != b.Quiet:

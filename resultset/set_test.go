@@ -226,7 +226,7 @@ func TestLoadBadInput(t *testing.T) {
 		{"two-go.txt", good + line + "go: go1.23.12\n" + line, "", "two-go.txt:7: Reconnect/strategy=a/fault=crash/traffic=idle: configuration go is go1.23.12 but line 5 says go1.26.8: a results file holds one release, toolchain and link"},
 		{"two-links.txt", good + line + "link: wan\n" + line, "", "two-links.txt:7: Reconnect/strategy=a/fault=crash/traffic=idle: configuration link is wan but line 5 says local"},
 		{"nogo.txt", "grpc: v1.85.0\nclock: virtual\nlink: local\n" + line, "", "nogo.txt:4: Reconnect/strategy=a/fault=crash/traffic=idle: configuration lacks go"},
-		{"noname.txt", good + "BenchmarkReconnect/strategy=a 1 1 missed/op\n", "", "noname.txt:5: benchmark Reconnect/strategy=a lacks key fault (a reconnect cell has strategy, fault, traffic, downtime, quiet, client)"},
+		{"noname.txt", good + "BenchmarkReconnect/strategy=a 1 1 missed/op\n", "", "noname.txt:5: benchmark Reconnect/strategy=a lacks key fault (a reconnect cell has strategy, fault, traffic, downtime, quiet, client, resolver, backends, policy)"},
 		// Values no run writes, which would draw nonsense (found by FuzzLoad).
 		{"zero-iters.txt", good + "BenchmarkReconnect/strategy=a/fault=crash/traffic=idle 0 1 missed/op\n", "", "zero-iters.txt:5: Reconnect/strategy=a/fault=crash/traffic=idle: iteration count 0: want at least 1"},
 		{"negative-iters.txt", good + "BenchmarkReconnect/strategy=a/fault=crash/traffic=idle -6 1 missed/op\n", "", "negative-iters.txt:5: Reconnect/strategy=a/fault=crash/traffic=idle: iteration count -6"},
@@ -313,7 +313,8 @@ func TestConditions(t *testing.T) {
 	content := resultsettest.Config("v1.50.0", "go1.26.8", "virtual", "local") +
 		"BenchmarkReconnect/strategy=s/fault=crash/traffic=idle 1 1e9 recover-ns/op 0 missed/op\n" +
 		"BenchmarkReconnect/strategy=s/fault=crash/traffic=idle/downtime=30s/quiet=45m0s/client=dial 1 1 missed/op\n" +
-		"BenchmarkReconnect/strategy=s/fault=crash/traffic=idle/downtime=1s/quiet=2s/client=newclient 1 1 inapplicable/op\n"
+		"BenchmarkReconnect/strategy=s/fault=crash/traffic=idle/downtime=1s/quiet=2s/client=newclient 1 1 inapplicable/op\n" +
+		"BenchmarkReconnect/strategy=s/fault=crash/traffic=idle/resolver=dns/backends=3/policy=round_robin 1 0 missed/op 0.25 failed-rpcs/op 3e9 all-ready-ns/op 0 unready/op\n"
 	d, err := resultset.Load([]string{resultsettest.Write(t, t.TempDir(), "grpc-v1.50.0.txt", content)})
 	if err != nil {
 		t.Fatal(err)
@@ -321,10 +322,15 @@ func TestConditions(t *testing.T) {
 	if got := fmt.Sprint(d.Downtimes, d.Quiets, d.Clients); got != "[1s 30s] [2s 45m0s] [dial newclient]" {
 		t.Errorf("downtimes, quiets, clients = %s", got)
 	}
+	pf := func(k resultset.Conditions) resultset.Conditions {
+		k.Resolver, k.Backends, k.Policy = "passthrough", 1, "pick_first"
+		return k
+	}
 	want := []resultset.Conditions{
-		{Downtime: time.Second, Quiet: 2 * time.Second, Client: "dial"},
-		{Downtime: time.Second, Quiet: 2 * time.Second, Client: "newclient"},
-		{Downtime: 30 * time.Second, Quiet: 45 * time.Minute, Client: "dial"},
+		pf(resultset.Conditions{Downtime: time.Second, Quiet: 2 * time.Second, Client: "dial"}),
+		pf(resultset.Conditions{Downtime: time.Second, Quiet: 2 * time.Second, Client: "newclient"}),
+		pf(resultset.Conditions{Downtime: 30 * time.Second, Quiet: 45 * time.Minute, Client: "dial"}),
+		{Downtime: time.Second, Quiet: 2 * time.Second, Client: "dial", Resolver: "dns", Backends: 3, Policy: "round_robin"},
 	}
 	if got := d.AllConditions(); !reflect.DeepEqual(got, want) {
 		t.Errorf("AllConditions() = %v, want %v", got, want)
@@ -341,6 +347,7 @@ func TestConditions(t *testing.T) {
 		{want[0], 0, 1, false},
 		{want[1], 0, 0, true}, // neither missed nor recovered
 		{want[2], 1, 1, false},
+		{want[3], 0, 1, false},
 	} {
 		only := d.Only(tc.k)
 		if len(only.Runs) != 1 || len(only.Runs[0].Cells) != 1 {
@@ -351,7 +358,10 @@ func TestConditions(t *testing.T) {
 			t.Errorf("Only(%v): missed %d/%d, inapplicable %v; want %d/%d, %v", tc.k, k, n, s.Inapplicable(), tc.missed, tc.of, tc.inapplicable)
 		}
 	}
-	if len(d.Runs[0].Cells) != 3 {
+	if got := want[3].String(); got != "downtime 1s, quiet 2s, dial, dns, 3 backends, round_robin" {
+		t.Errorf("String() = %q", got)
+	}
+	if len(d.Runs[0].Cells) != 4 {
 		t.Errorf("Only changed the set it was called on: %d cells", len(d.Runs[0].Cells))
 	}
 }

@@ -17,6 +17,12 @@ const (
 	UnitDuplicated = "dup-msgs/op"         // extra copies of log entries on the last server instance, after the first replay
 	UnitReplays    = "replays/op"          // replay streams that ended on the last server instance after the first replay
 	UnitSpurious   = "spurious-replays/op" // replays that began on a server instance already holding the whole log, any instance
+	// Units of a service (a dns resolver, several backends): what the
+	// client's traffic and connections went through, where a replay to
+	// one server does not say it all.
+	UnitFailedRPCs = "failed-rpcs/op"  // share of the traffic's RPCs begun from the fault to the end of the event that failed; cycles with RPCs
+	UnitAllReady   = "all-ready-ns/op" // fault to a connection of the client's accepted by every backend's last instance; cycles where it happened
+	UnitUnready    = "unready/op"      // fraction of cycles where some backend's last instance never got a connection of the client's
 	// UnitInapplicable marks a cell that does not apply to the linked
 	// release (client=newclient before gRPC-Go v1.63): its lines carry
 	// this unit, value 1, and nothing else. Such a cell is neither a miss
@@ -41,21 +47,23 @@ const (
 // line carries them.
 // (A cell that does not apply to the release carries UnitInapplicable
 // alone.)
+// Lines of a service cell (one that is not a single backend behind the
+// passthrough resolver) carry the service units too, after the others.
 var ReconnectUnits = []string{UnitRecover, UnitMissed, UnitDetect, UnitUndetected, UnitRestart,
-	UnitDials, UnitLost, UnitDuplicated, UnitReplays, UnitSpurious}
+	UnitDials, UnitLost, UnitDuplicated, UnitReplays, UnitSpurious, UnitFailedRPCs, UnitAllReady, UnitUnready}
 
 // IsFraction reports whether unit is the fraction of a line's cycles in
 // which something happened (missed/op, undetected/op, inapplicable/op):
 // its value is at most 1, and a line's value counts for as many cycles as
 // it averages.
 func IsFraction(unit string) bool {
-	return unit == UnitMissed || unit == UnitUndetected || unit == UnitInapplicable
+	return unit == UnitMissed || unit == UnitUndetected || unit == UnitInapplicable || unit == UnitUnready
 }
 
 // IsTime reports whether unit is a duration in nanoseconds.
 func IsTime(unit string) bool {
 	switch unit {
-	case UnitRecover, UnitDetect, UnitRestart, UnitNsPerOp:
+	case UnitRecover, UnitDetect, UnitRestart, UnitAllReady, UnitNsPerOp:
 		return true
 	}
 	return false
