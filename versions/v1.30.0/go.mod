@@ -5,17 +5,19 @@ go 1.21
 // The suite built against gRPC-Go v1.30.0, used with go test -modfile. Written by `reconnbench add`.
 
 require (
+	github.com/aclements/go-moremath v0.0.0-20210112150236-f10218a38794
+	github.com/miekg/dns v1.1.15
 	github.com/montanaflynn/stats v0.14.0
 	go.uber.org/goleak v1.3.0
 	golang.org/x/mod v0.14.0
+	golang.org/x/net v0.0.0-20190620200207-3b0461eec859
 	golang.org/x/perf v0.0.0-20220411212318-84e58bfe0a7e
 	google.golang.org/grpc v1.30.0
 )
 
 require (
-	github.com/aclements/go-moremath v0.0.0-20210112150236-f10218a38794 // indirect
 	github.com/golang/protobuf v1.3.3 // indirect
-	golang.org/x/net v0.0.0-20190620200207-3b0461eec859 // indirect
+	golang.org/x/crypto v0.0.0-20190510104115-cbcb75029529 // indirect
 	golang.org/x/sys v0.0.0-20210304124612-50617c2ba197 // indirect
 	golang.org/x/text v0.3.6 // indirect
 	google.golang.org/genproto v0.0.0-20190819201941-24fa4b261c55 // indirect

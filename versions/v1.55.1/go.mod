@@ -5,17 +5,19 @@ go 1.21
 // The suite built against gRPC-Go v1.55.1, used with go test -modfile. Written by `reconnbench add`.
 
 require (
+	github.com/aclements/go-moremath v0.0.0-20210112150236-f10218a38794
+	github.com/miekg/dns v1.1.15
 	github.com/montanaflynn/stats v0.14.0
 	go.uber.org/goleak v1.3.0
 	golang.org/x/mod v0.14.0
+	golang.org/x/net v0.8.0
 	golang.org/x/perf v0.0.0-20220411212318-84e58bfe0a7e
 	google.golang.org/grpc v1.55.1
 )
 
 require (
-	github.com/aclements/go-moremath v0.0.0-20210112150236-f10218a38794 // indirect
 	github.com/golang/protobuf v1.5.3 // indirect
-	golang.org/x/net v0.8.0 // indirect
+	golang.org/x/crypto v0.0.0-20211108221036-ceb1ce70b4fa // indirect
 	golang.org/x/sys v0.6.0 // indirect
 	golang.org/x/text v0.8.0 // indirect
 	google.golang.org/genproto v0.0.0-20230306155012-7f2fa6fef1f4 // indirect

@@ -5,16 +5,18 @@ go 1.25.0
 // The suite built against gRPC-Go v1.81.1, used with go test -modfile. Written by `reconnbench add`.
 
 require (
+	github.com/aclements/go-moremath v0.0.0-20210112150236-f10218a38794
+	github.com/miekg/dns v1.1.15
 	github.com/montanaflynn/stats v0.14.0
 	go.uber.org/goleak v1.3.0
 	golang.org/x/mod v0.32.0
+	golang.org/x/net v0.51.0
 	golang.org/x/perf v0.0.0-20220411212318-84e58bfe0a7e
 	google.golang.org/grpc v1.81.1
 )
 
 require (
-	github.com/aclements/go-moremath v0.0.0-20210112150236-f10218a38794 // indirect
-	golang.org/x/net v0.51.0 // indirect
+	golang.org/x/crypto v0.48.0 // indirect
 	golang.org/x/sys v0.42.0 // indirect
 	golang.org/x/text v0.34.0 // indirect
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20260226221140-a57be14db171 // indirect
