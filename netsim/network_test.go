@@ -170,7 +170,7 @@ func TestLookups(t *testing.T) {
 	if _, err := LookupProfile("moon"); err == nil || !strings.Contains(err.Error(), `"moon"`) || !strings.Contains(err.Error(), "local, lan, wan") {
 		t.Errorf("LookupProfile(moon) error %v, want one naming the value and the valid profiles", err)
 	}
-	want := []string{"blackhole", "crash", "flap", "graceful", "rotate"}
+	want := []string{"blackhole", "crash", "flap", "graceful", "move", "rolling", "rotate"}
 	if got := FaultNames(); strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("FaultNames() = %v, want %v", got, want)
 	}
@@ -179,7 +179,7 @@ func TestLookups(t *testing.T) {
 			t.Errorf("LookupFault(%q) = %v, %v", name, f, err)
 		}
 	}
-	if _, err := LookupFault("meteor"); err == nil || !strings.Contains(err.Error(), "blackhole, crash, flap, graceful, rotate") {
+	if _, err := LookupFault("meteor"); err == nil || !strings.Contains(err.Error(), "blackhole, crash, flap, graceful, move, rolling, rotate") {
 		t.Errorf("LookupFault(meteor) error %v, want one listing the valid faults", err)
 	}
 }

@@ -33,7 +33,7 @@ type Instance struct {
 // the builder, like a restarted process.
 type Server struct {
 	network *Network
-	addr    Addr
+	addr    Addr // written under mu and hookMu (Move); read under either
 	build   func() Instance
 
 	mu      sync.Mutex // serialises Inject and Close
@@ -44,6 +44,10 @@ type Server struct {
 	hookMu   sync.Mutex
 	onStrike func(time.Time)
 	struck   bool // the fault being injected has struck
+	// moveTo is where the Move fault takes the server, and announce what
+	// it calls first (SetMove).
+	moveTo   Addr
+	announce func(to Addr)
 }
 
 // running is an Instance serving on a listener.
@@ -63,8 +67,24 @@ func StartServer(n *Network, addr Addr, build func() Instance) (*Server, error) 
 	return s, nil
 }
 
-// Addr returns the address the server listens at.
-func (s *Server) Addr() Addr { return s.addr }
+// Addr returns the address the server listens at, or will listen at once
+// it is back: Move changes it.
+func (s *Server) Addr() Addr {
+	s.hookMu.Lock()
+	defer s.hookMu.Unlock()
+	return s.addr
+}
+
+// SetMove says where the Move fault takes the server: its next instance
+// listens at to. Move calls announce(to) first, at the fault's instant,
+// before the old instance dies, as a service registry names a new home
+// (a DNS record, say) before a client can learn of the loss of the old
+// one. announce may be nil.
+func (s *Server) SetMove(to Addr, announce func(to Addr)) {
+	s.hookMu.Lock()
+	defer s.hookMu.Unlock()
+	s.moveTo, s.announce = to, announce
+}
 
 // Starts returns when each instance started serving, the first one first.
 func (s *Server) Starts() []time.Time {
@@ -220,6 +240,25 @@ func (s *Server) drain() (kill func()) {
 		<-done
 		<-r.served
 	}
+}
+
+// move makes the server's next instance listen at the address SetMove
+// gave, after calling its announce hook; the old address is left to
+// whatever the fault does with it. The next move goes back: a server
+// moves between its two addresses.
+func (s *Server) move() error {
+	s.hookMu.Lock()
+	to, announce := s.moveTo, s.announce
+	if to == "" {
+		s.hookMu.Unlock()
+		return fmt.Errorf("netsim: move: the server at %s has nowhere to move (Server.SetMove)", s.addr)
+	}
+	s.moveTo, s.addr = s.addr, to
+	s.hookMu.Unlock()
+	if announce != nil {
+		announce(to)
+	}
+	return nil
 }
 
 // vanish makes the host disappear: its connections turn into blackholes,
