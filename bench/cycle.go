@@ -61,12 +61,30 @@ type Cycle struct {
 	// already held the whole log, on every instance of the cycle, the
 	// first included, at any time.
 	Spurious int
+	// Service reports a cell whose service is not one backend behind
+	// passthrough: Result writes the units below for it.
+	Service bool
+	// NoReplay reports a cell that the replay does not measure (round
+	// robin, a rolling restart: the client's calls spread over several
+	// backends): it is never missed, and its lost, duplicated and
+	// replayed messages are not written.
+	NoReplay bool
+	// RPCs counts the traffic's unary RPCs that ended from the fault to
+	// the end of the cycle, and FailedRPCs those of them that failed.
+	RPCs, FailedRPCs int
+	// RoundRobin reports a policy that connects to every backend: then
+	// AllReady reports whether the last instance of every backend took a
+	// connection of the client's before the end of the cycle, and
+	// AllReadyIn when the last of them did, counted from the fault.
+	RoundRobin bool
+	AllReady   bool
+	AllReadyIn time.Duration
 	// Trace lists what happened, in order.
 	Trace []resultset.Event
 }
 
-// Missed reports whether the cycle needed a replay (the server restarted)
-// and never got one.
+// Missed reports whether the cycle needed a replay (the server, or the
+// backend the client's state was on, restarted) and never got one.
 func (c Cycle) Missed() bool { return c.Restarted && !c.Recovered && !c.Inapplicable }
 
 // Run runs one restart cycle of scenario sc: connect and replay, settle,
@@ -89,7 +107,7 @@ func Run(ctx context.Context, sc Scenario) (Cycle, error) {
 	if rs.strategy.New == nil {
 		return Cycle{}, fmt.Errorf("strategy %q has no constructor", rs.Strategy)
 	}
-	r := &cycle{resolved: rs, log: log, rec: &recorder{}, clientReady: make(chan struct{}), struck: make(chan struct{})}
+	r := &cycle{resolved: rs, log: log, rec: &recorder{}, clientReady: make(chan struct{}), struck: make(chan struct{}), rpcs: &rpcLog{}}
 	return r.run(ctx)
 }
 
@@ -112,6 +130,40 @@ type cycle struct {
 	// closed then.
 	t0     time.Time
 	struck chan struct{}
+
+	rpcs *rpcLog // the traffic's unary RPCs
+}
+
+// rpcLog keeps when each of the traffic's unary RPCs ended, and whether
+// it failed.
+type rpcLog struct {
+	mu   sync.Mutex
+	ends []time.Time
+	errs []bool
+}
+
+func (l *rpcLog) add(err error) {
+	l.mu.Lock()
+	l.ends = append(l.ends, time.Now())
+	l.errs = append(l.errs, err != nil)
+	l.mu.Unlock()
+}
+
+// count returns how many RPCs ended from t0 to end, and how many of them
+// failed.
+func (l *rpcLog) count(t0, end time.Time) (n, failed int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for i, at := range l.ends {
+		if at.Before(t0) || at.After(end) {
+			continue
+		}
+		n++
+		if l.errs[i] {
+			failed++
+		}
+	}
+	return n, failed
 }
 
 func (c *cycle) run(parent context.Context) (res Cycle, err error) {
@@ -129,11 +181,20 @@ func (c *cycle) run(parent context.Context) (res Cycle, err error) {
 		Identity: c.identity,
 	}
 	strategy := c.strategy.New()
-	opts := append([]grpc.DialOption{
+	opts := []grpc.DialOption{
 		grpc.WithInsecure(), // deprecated, but present in every release since v1.30
 		grpc.WithContextDialer(hooks.Dial),
-	}, strategy.DialOptions(hooks)...)
-	cc, err := dialClient(ctx, c.Client, "passthrough:///"+c.bed.Target(), opts...)
+	}
+	if c.Policy != PickFirst {
+		// In every release since v1.30; pick_first is the default.
+		opts = append(opts, grpc.WithDefaultServiceConfig(serviceConfig(c.Policy)))
+	}
+	opts = append(opts, strategy.DialOptions(hooks)...)
+	target := "passthrough:///" + c.bed.Target()
+	if t, ok := c.bed.(interface{ ClientTarget() string }); ok {
+		target = t.ClientTarget()
+	}
+	cc, err := dialClient(ctx, c.Client, target, opts...)
 	if err != nil {
 		cancel()
 		c.bed.Close()
@@ -179,7 +240,7 @@ func (c *cycle) run(parent context.Context) (res Cycle, err error) {
 	}
 	c.goWatch(func() {
 		c.Traffic.run(ctx, c.client, trafficCue{struck: c.struck, downtime: c.Downtime,
-			note: func(detail string) { c.rec.add(resultset.EventRPC, detail) }})
+			note: func(detail string) { c.rec.add(resultset.EventRPC, detail) }, ended: c.rpcs.add})
 	})
 	if _, selfTimed := c.fault.(netsim.Rotate); !selfTimed {
 		// Rotate strikes when the server's age limit, the quiet time,
@@ -198,7 +259,18 @@ func (c *cycle) run(parent context.Context) (res Cycle, err error) {
 		return res, fmt.Errorf("inject %s: the fault never struck", c.fault.Name())
 	}
 	final := c.bed.Last()
-	res.Restarted = final != first
+	_, rotates := c.fault.(netsim.Rotate)
+	res.NoReplay = !replayFits(c.Fault, c.Policy)
+	res.Restarted = final != first && !rotates && !res.NoReplay
+	res.Service = !service{c.Resolver, c.Backends, c.Policy}.single()
+	res.RoundRobin = c.Policy == RoundRobin
+	if res.RoundRobin {
+		// Wait for every backend to be READY again, as long as a
+		// recovery may take.
+		if sb, ok := c.bed.(*simBed); ok {
+			c.wait(sb.AllReady(t0), c.Deadline)
+		}
+	}
 	if res.Restarted {
 		starts := c.bed.Starts()
 		res.Restart = starts[len(starts)-1].Sub(t0)
@@ -238,6 +310,12 @@ func (c *cycle) run(parent context.Context) (res Cycle, err error) {
 		res.Replays -= before.Replays
 	}
 	res.Spurious = c.bed.Spurious()
+	res.RPCs, res.FailedRPCs = c.rpcs.count(t0, end)
+	if sb, ok := c.bed.(*simBed); ok && res.RoundRobin {
+		if at, ok := sb.AllReadyAt(t0); ok && !at.After(end) {
+			res.AllReady, res.AllReadyIn = true, at.Sub(t0)
+		}
+	}
 	res.Trace = c.rec.trace(t0, end)
 	return res, nil
 }

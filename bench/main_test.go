@@ -14,6 +14,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/reconnbench/reconnbench/netsim"
+	"github.com/reconnbench/reconnbench/netsim/dnssim"
 	"github.com/reconnbench/reconnbench/realnet"
 	"github.com/reconnbench/reconnbench/resultset"
 )
@@ -35,6 +36,9 @@ var (
 	matrixDowntime   = flag.String("matrix.downtime", DefaultDowntime.String(), "how long the server stays down (for rotate, the grace period), durations comma- or space-separated")
 	matrixQuiet      = flag.String("matrix.quiet", DefaultQuiet.String(), "quiet time between the first replay and the fault (for rotate, the connection-age limit), durations comma- or space-separated")
 	matrixClient     = flag.String("matrix.client", string(DefaultClient), "how the client builds its channel: dial, newclient, comma- or space-separated")
+	matrixResolver   = flag.String("matrix.resolver", string(DefaultResolver), "how the client's target names the service: passthrough, dns, comma- or space-separated")
+	matrixBackends   = flag.String("matrix.backends", fmt.Sprint(DefaultBackends), "how many backends serve the service (more than 1 needs resolver dns), comma- or space-separated")
+	matrixPolicy     = flag.String("matrix.policy", string(DefaultPolicy), "the client's load-balancing policy: pick_first, round_robin, comma- or space-separated")
 	matrixDeadline   = flag.Duration("matrix.deadline", 0, "how long recovery may take after the server is back (0: 1m0s, or 2m30s after a downtime over 1m0s)")
 	matrixSettle     = flag.Duration("matrix.settle", DefaultSettle, "wait after a recovery, or after a fault that needs none, for late replays")
 	matrixWantGRPC   = flag.String("matrix.grpc", "", "fail unless this gRPC-Go `version` is the one linked")
@@ -64,6 +68,10 @@ func TestMain(m *testing.M) {
 	if *matrixMisbehave {
 		registerMisbehaving()
 	}
+	// Outside every bubble and before any lookup (see dnssim): if it
+	// fails, cells with resolver dns fail with its error
+	// (dnssim.Installed), and the others run.
+	dnssim.InstallDefaultResolver()
 	StallLimit = *matrixStall
 	if *matrixOut != "" || *matrixDir != "" {
 		var err error
@@ -99,6 +107,20 @@ func matrixFromFlags() (Matrix, error) {
 	mx.Clients = nil
 	for _, name := range ParseList(*matrixClient) {
 		mx.Clients = append(mx.Clients, Client(name))
+	}
+	mx.Resolvers, mx.Backends, mx.Policies = nil, nil, nil
+	for _, name := range ParseList(*matrixResolver) {
+		mx.Resolvers = append(mx.Resolvers, Resolver(name))
+	}
+	for _, w := range ParseList(*matrixBackends) {
+		b, err := strconv.Atoi(w)
+		if err != nil {
+			return mx, fmt.Errorf("backends %q: not a count such as 1 or 3", w)
+		}
+		mx.Backends = append(mx.Backends, b)
+	}
+	for _, name := range ParseList(*matrixPolicy) {
+		mx.Policies = append(mx.Policies, Policy(name))
 	}
 	mx.Count, mx.Cycles, mx.Workers = *matrixCount, *matrixCycles, *matrixWorkers
 	if *matrixCells != "" {

@@ -28,6 +28,13 @@ type Matrix struct {
 	Downtimes []time.Duration
 	Quiets    []time.Duration
 	Clients   []Client
+	// Resolvers, Backends and Policies are the values of the service
+	// keys; an empty list takes Base's value. Combinations no cell can
+	// have (several backends behind passthrough, a rolling restart of
+	// one) are left out.
+	Resolvers []Resolver
+	Backends  []int
+	Policies  []Policy
 	Count     int   // result lines per cell
 	Cycles    int   // restart cycles averaged into each result line
 	Clock     Clock // Virtual or Real
@@ -40,15 +47,20 @@ type Matrix struct {
 	Base    Scenario
 }
 
-// DefaultMatrix is every registered strategy, fault and traffic mode.
+// DefaultMatrix is every registered strategy, every fault of one server
+// restarting at its own address (BaseFaults) and every traffic mode, in
+// the base situation.
 func DefaultMatrix() Matrix {
 	return Matrix{
 		Strategies: strategies.Names(),
-		Faults:     netsim.FaultNames(),
+		Faults:     BaseFaults(),
 		Traffic:    TrafficModes(),
 		Downtimes:  []time.Duration{DefaultDowntime},
 		Quiets:     []time.Duration{DefaultQuiet},
 		Clients:    []Client{DefaultClient},
+		Resolvers:  []Resolver{DefaultResolver},
+		Backends:   []int{DefaultBackends},
+		Policies:   []Policy{DefaultPolicy},
 		Count:      6,
 		Cycles:     1,
 		Clock:      Virtual,
@@ -68,6 +80,24 @@ func (m Matrix) Validate() error {
 		}
 		if err := checkQuiet(c.Fault, c.Quiet); err != nil {
 			return err
+		}
+		if err := checkService(c.Fault, Resolver(c.Resolver), c.Backends, Policy(c.Policy), m.Base.Net); err != nil {
+			return err
+		}
+	}
+	for _, r := range m.Resolvers {
+		if _, err := ParseResolver(string(r)); err != nil {
+			return err
+		}
+	}
+	for _, p := range m.Policies {
+		if _, err := ParsePolicy(string(p)); err != nil {
+			return err
+		}
+	}
+	for _, b := range m.Backends {
+		if b < 1 || b > maxBackends {
+			return fmt.Errorf("backends %d: must be 1 to %d", b, maxBackends)
 		}
 	}
 	for _, s := range names {
@@ -148,6 +178,19 @@ func (m Matrix) Scenarios() []Scenario {
 	if len(clients) == 0 {
 		clients = []Client{m.Base.Client}
 	}
+	type service struct {
+		r Resolver
+		b int
+		p Policy
+	}
+	var services []service
+	for _, r := range orDefault(m.Resolvers, m.Base.Resolver) {
+		for _, b := range orDefault(m.Backends, m.Base.Backends) {
+			for _, p := range orDefault(m.Policies, m.Base.Policy) {
+				services = append(services, service{r, b, p})
+			}
+		}
+	}
 	var scs []Scenario
 	if len(m.Cells) > 0 {
 		for _, c := range m.Cells {
@@ -155,6 +198,7 @@ func (m Matrix) Scenarios() []Scenario {
 			cs := ScenarioOf(c)
 			sc.Strategy, sc.Fault, sc.Traffic = cs.Strategy, cs.Fault, cs.Traffic
 			sc.Downtime, sc.Quiet, sc.Client = cs.Downtime, cs.Quiet, cs.Client
+			sc.Resolver, sc.Backends, sc.Policy = cs.Resolver, cs.Backends, cs.Policy
 			scs = append(scs, sc)
 		}
 		return scs
@@ -165,10 +209,16 @@ func (m Matrix) Scenarios() []Scenario {
 				for _, d := range downtimes {
 					for _, q := range quiets {
 						for _, c := range clients {
-							sc := m.Base
-							sc.Strategy, sc.Fault, sc.Traffic = s, f, t
-							sc.Downtime, sc.Quiet, sc.Client = d, q, c
-							scs = append(scs, sc)
+							for _, sv := range services {
+								sc := m.Base
+								sc.Strategy, sc.Fault, sc.Traffic = s, f, t
+								sc.Downtime, sc.Quiet, sc.Client = d, q, c
+								sc.Resolver, sc.Backends, sc.Policy = sv.r, sv.b, sv.p
+								if w := sc.withDefaults(); checkService(w.Fault, w.Resolver, w.Backends, w.Policy, NetSim) != nil {
+									continue // a combination no cell can have
+								}
+								scs = append(scs, sc)
+							}
 						}
 					}
 				}
@@ -176,6 +226,14 @@ func (m Matrix) Scenarios() []Scenario {
 		}
 	}
 	return scs
+}
+
+// orDefault returns list, or def alone if list is empty.
+func orDefault[T any](list []T, def T) []T {
+	if len(list) == 0 {
+		return []T{def}
+	}
+	return list
 }
 
 // CellError is a cell that could not be measured.

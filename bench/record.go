@@ -25,7 +25,13 @@ type Env struct {
 // zero. Cycles after a fault that keeps the server (rotate) need no
 // replay: they are never missed and have no recovery or restart time.
 // Cycles that do not apply to the linked release give a result of
-// inapplicable/op 1 and nothing else.
+// inapplicable/op 1 and nothing else. A service cell (resolver dns, or
+// several backends) adds the share of the traffic's unary RPCs that
+// failed from the fault to the end of the cycle, where there were any,
+// and, with round_robin, the time until every backend was ready again
+// and the fraction of cycles where one never was; a cell the replay does
+// not measure (round_robin, rolling) leaves out lost, duplicated and
+// replayed messages.
 func Result(env Env, sc Scenario, cycles []Cycle) *benchfmt.Result {
 	sc = sc.withDefaults()
 	r := &benchfmt.Result{Name: benchfmt.Name(sc.Name()), Iters: len(cycles)}
@@ -51,8 +57,10 @@ func Result(env Env, sc Scenario, cycles []Cycle) *benchfmt.Result {
 		}
 	}
 
-	var detect, recover, restart time.Duration
+	var detect, recover, restart, allReady time.Duration
 	var timedDetect, undetected, recovered, missed, restarted, dials, lost, dups, replays, spurious int
+	var rpcs, failed, ready, unready int
+	service, noReplay, roundRobin := false, false, false
 	for _, c := range cycles {
 		switch {
 		case !c.Detected:
@@ -77,6 +85,15 @@ func Result(env Env, sc Scenario, cycles []Cycle) *benchfmt.Result {
 		dups += c.Duplicated
 		replays += c.Replays
 		spurious += c.Spurious
+		service, noReplay, roundRobin = service || c.Service, noReplay || c.NoReplay, roundRobin || c.RoundRobin
+		rpcs += c.RPCs
+		failed += c.FailedRPCs
+		if c.AllReady {
+			ready++
+			allReady += c.AllReadyIn
+		} else if c.RoundRobin {
+			unready++
+		}
 	}
 	n := float64(len(cycles))
 	if recovered > 0 {
@@ -91,9 +108,23 @@ func Result(env Env, sc Scenario, cycles []Cycle) *benchfmt.Result {
 		add(float64(restart.Nanoseconds())/float64(restarted), resultset.UnitRestart)
 	}
 	add(float64(dials)/n, resultset.UnitDials)
-	add(float64(lost)/n, resultset.UnitLost)
-	add(float64(dups)/n, resultset.UnitDuplicated)
-	add(float64(replays)/n, resultset.UnitReplays)
+	if !noReplay {
+		add(float64(lost)/n, resultset.UnitLost)
+		add(float64(dups)/n, resultset.UnitDuplicated)
+		add(float64(replays)/n, resultset.UnitReplays)
+	}
 	add(float64(spurious)/n, resultset.UnitSpurious)
+	if !service {
+		return r
+	}
+	if rpcs > 0 {
+		add(float64(failed)/float64(rpcs), resultset.UnitFailedRPCs)
+	}
+	if roundRobin {
+		if ready > 0 {
+			add(float64(allReady.Nanoseconds())/float64(ready), resultset.UnitAllReady)
+		}
+		add(float64(unready)/n, resultset.UnitUnready)
+	}
 	return r
 }

@@ -29,6 +29,14 @@ type Scenario struct {
 	// gRPC jitters by ±10%. Default 2s; NoQuiet asks for none.
 	Quiet  time.Duration
 	Client Client // default dial
+	// Resolver, Backends and Policy are the service the client reaches:
+	// how its target names it, how many hosts serve it (each at an
+	// address of its own, with a store of its own) and the load-balancing
+	// policy over them. Defaults: passthrough, 1, pick_first. Faults
+	// other than rolling strike the first backend.
+	Resolver Resolver
+	Backends int
+	Policy   Policy
 
 	Net           Net            // default netsim
 	Link          netsim.Profile // default local; netsim only
@@ -82,7 +90,8 @@ func (s Scenario) Cell() resultset.Cell {
 		strategy = s.Plugin.Name
 	}
 	return resultset.Cell{Strategy: strategy, Fault: s.Fault, Traffic: string(s.Traffic),
-		Downtime: s.Downtime, Quiet: s.quiet(), Client: string(s.Client)}
+		Downtime: s.Downtime, Quiet: s.quiet(), Client: string(s.Client),
+		Resolver: string(s.Resolver), Backends: s.Backends, Policy: string(s.Policy)}
 }
 
 // ScenarioOf returns the scenario of a cell, with the defaults for the
@@ -93,7 +102,8 @@ func ScenarioOf(c resultset.Cell) Scenario {
 		quiet = NoQuiet
 	}
 	return Scenario{Strategy: c.Strategy, Fault: c.Fault, Traffic: Traffic(c.Traffic),
-		Downtime: c.Downtime, Quiet: quiet, Client: Client(c.Client)}
+		Downtime: c.Downtime, Quiet: quiet, Client: Client(c.Client),
+		Resolver: Resolver(c.Resolver), Backends: c.Backends, Policy: Policy(c.Policy)}
 }
 
 // quiet is the quiet time of a scenario with defaults applied.
@@ -118,6 +128,15 @@ func (s Scenario) withDefaults() Scenario {
 	setDefault(&s.Quiet, DefaultQuiet)
 	if s.Client == "" {
 		s.Client = DefaultClient
+	}
+	if s.Resolver == "" {
+		s.Resolver = DefaultResolver
+	}
+	if s.Backends == 0 {
+		s.Backends = DefaultBackends
+	}
+	if s.Policy == "" {
+		s.Policy = DefaultPolicy
 	}
 	if s.Downtime > LongDowntime {
 		setDefault(&s.Deadline, LongDeadline)
@@ -165,6 +184,9 @@ func (s Scenario) resolve() (resolved, error) {
 		return r, err
 	}
 	if _, err = ParseTraffic(string(s.Traffic)); err != nil {
+		return r, err
+	}
+	if err := checkService(s.Fault, s.Resolver, s.Backends, s.Policy, s.Net); err != nil {
 		return r, err
 	}
 	return r, checkQuiet(s.Fault, s.quiet())

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"google.golang.org/grpc"
@@ -13,6 +15,7 @@ import (
 	"google.golang.org/grpc/keepalive"
 
 	"github.com/reconnbench/reconnbench/netsim"
+	"github.com/reconnbench/reconnbench/netsim/dnssim"
 	"github.com/reconnbench/reconnbench/replay"
 	"github.com/reconnbench/reconnbench/resultset"
 	"github.com/reconnbench/reconnbench/strategies"
@@ -57,7 +60,7 @@ type instance interface {
 	Tally(ctx context.Context, n int) (replay.Tally, error)
 }
 
-// newTestbed starts the server of c's scenario on its network.
+// newTestbed starts the servers of c's scenario on its network.
 func newTestbed(c *cycle) (testbed, error) {
 	if c.Net == TCP {
 		_, blackhole := c.fault.(netsim.Blackhole)
@@ -68,7 +71,7 @@ func newTestbed(c *cycle) (testbed, error) {
 		p := rotation(c.quiet(), c.Downtime)
 		age = &p
 	}
-	return newSimBed(c.Link, c.log.Len(), age, c.rec)
+	return newSimBed(c.Link, c.log.Len(), age, c.rec, service{c.Resolver, c.Backends, c.Policy})
 }
 
 // rotation is the connection-age limit of the server in a rotate cell:
@@ -79,51 +82,209 @@ func rotation(quiet, downtime time.Duration) keepalive.ServerParameters {
 	return keepalive.ServerParameters{MaxConnectionAge: quiet, MaxConnectionAgeGrace: downtime}
 }
 
-// serverAddr is where the server listens on the simulated network.
-const serverAddr netsim.Addr = "server:50051"
-
-// simBed is netsim's network with server instances in this process.
-type simBed struct {
-	*netsim.Network
-	server *netsim.Server
-
-	mu     sync.Mutex
-	stores []*replay.Store // one per server instance, in start order
+// service is what a cycle's client reaches: a resolver, its backends and
+// the policy over them.
+type service struct {
+	resolver Resolver
+	backends int
+	policy   Policy
 }
 
-// newSimBed starts the server; age, if not nil, is the connection-age
-// limit its instances rotate connections with (netsim.Rotate).
-func newSimBed(link netsim.Profile, entries int, age *keepalive.ServerParameters, rec *recorder) (*simBed, error) {
-	b := &simBed{Network: netsim.New(link)}
-	b.Observe(rec)
-	build := func() netsim.Instance {
-		store := replay.NewStore(entries)
-		b.mu.Lock()
-		b.stores = append(b.stores, store)
-		rec.add(resultset.EventServerUp, fmt.Sprint(len(b.stores)))
-		b.mu.Unlock()
-		return newInstance(store, age)
+// single reports whether the service is one backend behind passthrough
+// with pick_first, as every cell was before these were keys.
+func (sv service) single() bool {
+	return sv.resolver == Passthrough && sv.backends == 1 && sv.policy == PickFirst
+}
+
+// Addresses on the simulated network. The server of a passthrough cell
+// listens at serverAddr, and the move fault takes it to movedAddr. The
+// backends of a dns service listen at hostAddr(i) and move to
+// movedHostAddr(i): IP addresses, the only answers gRPC-Go's dns resolver
+// takes, and loopback ones, harmless should anything dial them for real.
+// The DNS server listens on a network of its own, so that the cycle's
+// network records the client's own dials and connections only.
+const (
+	serverAddr  netsim.Addr = "server:50051"
+	movedAddr   netsim.Addr = "moved:50051"
+	dnsAddr     netsim.Addr = "127.0.0.53:53"
+	servicePort             = "50051"
+	// serviceName is the service's name in its zone, and recordTTL the
+	// time to live of its records. No gRPC-Go release reads it: the
+	// resolver sees addresses only (net.Resolver.LookupHost).
+	serviceName = "api"
+	recordTTL   = 5 * time.Second
+)
+
+func hostIP(i int) string          { return fmt.Sprintf("127.0.10.%d", i+1) }
+func movedHostIP(i int) string     { return fmt.Sprintf("127.0.11.%d", i+1) }
+func ipAddr(ip string) netsim.Addr { return netsim.Addr(net.JoinHostPort(ip, servicePort)) }
+
+// zones numbers the cycles' DNS zones: the resolver hook routes queries
+// by zone, process-wide, so each cycle has a zone no other uses.
+var zones atomic.Int64
+
+// simBed is netsim's network with server instances in this process: one
+// host per backend, each a restartable server at an address of its own
+// with a store per instance, and, for resolver dns, a DNS server whose
+// zone names them.
+type simBed struct {
+	*netsim.Network
+	service
+	hosts []*netsim.Server
+	rec   *recorder
+	done  chan struct{} // closed by Close
+
+	// The DNS server, its zone and the service's fully qualified name,
+	// for resolver dns.
+	dnsNet *netsim.Network
+	dns    *dnssim.Server
+	zone   *dnssim.Zone
+	name   string
+
+	mu       sync.Mutex
+	stores   []*replay.Store // one per server instance, in start order
+	storeOf  map[*replay.Store]int
+	began    []time.Time   // when each backend's last instance was built
+	addrOf   []netsim.Addr // and where it listens
+	struck   time.Time     // the fault's instant, once it struck
+	pools    []*pool
+	ready    []readyWaiter
+	accepted map[netsim.Addr][]time.Time // the client's accepted dials, by address
+}
+
+// newSimBed starts the service's servers, and its DNS server for resolver
+// dns; age, if not nil, is the connection-age limit the first backend's
+// instances rotate connections with (netsim.Rotate).
+func newSimBed(link netsim.Profile, entries int, age *keepalive.ServerParameters, rec *recorder, sv service) (b *simBed, err error) {
+	b = &simBed{Network: netsim.New(link), service: sv, rec: rec, done: make(chan struct{}),
+		storeOf: map[*replay.Store]int{}, accepted: map[netsim.Addr][]time.Time{},
+		began: make([]time.Time, sv.backends), addrOf: make([]netsim.Addr, sv.backends)}
+	b.Observe(b)
+	defer func() {
+		if err != nil {
+			b.Close()
+		}
+	}()
+	if sv.resolver == DNS {
+		if err := dnssim.Installed(); err != nil {
+			return nil, fmt.Errorf("resolver dns: %w", err)
+		}
+		b.dnsNet = netsim.New(link)
+		b.zone = dnssim.NewZone(fmt.Sprintf("c%d.reconnbench.test.", zones.Add(1)))
+		b.name = b.zone.FQDN(serviceName)
+		var ips []string
+		for i := 0; i < sv.backends; i++ {
+			ips = append(ips, hostIP(i))
+		}
+		b.zone.SetA(serviceName, recordTTL, ips...)
+		if b.dns, err = dnssim.Serve(b.dnsNet, dnsAddr, b.zone); err != nil {
+			return nil, err
+		}
 	}
-	var err error
-	if b.server, err = netsim.StartServer(b.Network, serverAddr, build); err != nil {
-		b.Network.Close()
-		return nil, err
+	for i := 0; i < sv.backends; i++ {
+		i := i
+		hostAge := age
+		if i > 0 {
+			hostAge = nil // faults strike the first backend only
+		}
+		addr, moved := serverAddr, movedAddr
+		if sv.resolver == DNS {
+			addr, moved = ipAddr(hostIP(i)), ipAddr(movedHostIP(i))
+		}
+		build := func() netsim.Instance {
+			// The server calls build as the instance starts, holding its
+			// lock: its first instance's inside StartServer, the others'
+			// inside Inject, once b.hosts is complete.
+			at := addr
+			if i < len(b.hosts) {
+				at = b.hosts[i].Addr()
+			}
+			store := replay.NewStore(entries)
+			b.mu.Lock()
+			b.stores = append(b.stores, store)
+			b.storeOf[store] = i
+			b.began[i], b.addrOf[i] = time.Now(), at
+			n := len(b.stores)
+			b.notifyLocked()
+			b.mu.Unlock()
+			detail := fmt.Sprint(n)
+			if !sv.single() {
+				detail = fmt.Sprintf("%d backend %d", n, i+1)
+			}
+			rec.add(resultset.EventServerUp, detail)
+			go b.watch(store)
+			return newInstance(store, hostAge)
+		}
+		s, err := netsim.StartServer(b.Network, addr, build)
+		if err != nil {
+			return nil, err
+		}
+		b.hosts = append(b.hosts, s)
+		s.SetMove(moved, b.announceMove(i))
 	}
 	return b, nil
 }
 
-func (b *simBed) Target() string { return string(serverAddr) }
+// announceMove returns the move fault's announcement for backend i: its
+// record in the zone names its new address (nothing, for passthrough).
+func (b *simBed) announceMove(i int) func(netsim.Addr) {
+	return func(to netsim.Addr) {
+		if b.zone == nil {
+			return
+		}
+		var ips []string
+		for j, h := range b.hosts {
+			a := h.Addr()
+			if j == i {
+				a = to
+			}
+			host, _, _ := net.SplitHostPort(string(a))
+			ips = append(ips, host)
+		}
+		b.zone.SetA(serviceName, recordTTL, ips...)
+	}
+}
+
+// Target is the first backend's address.
+func (b *simBed) Target() string { return string(b.hosts[0].Addr()) }
+
+// ClientTarget is the client's target: the first backend's address
+// through passthrough, or the service's name through gRPC-Go's dns
+// resolver. A dns:/// target has no authority, so the resolver looks up
+// through net.DefaultResolver, which dnssim sends to the cycle's DNS
+// server.
+func (b *simBed) ClientTarget() string {
+	if b.resolver == DNS {
+		return "dns:///" + b.name + ":" + servicePort
+	}
+	return "passthrough:///" + b.Target()
+}
 
 func (b *simBed) Dial(ctx context.Context, addr string) (net.Conn, error) {
 	return b.Network.Dial(ctx, netsim.Addr(addr))
 }
 
+// Inject strikes the first backend with f, or, for a fault on the whole
+// service (rolling), every backend.
 func (b *simBed) Inject(ctx context.Context, f netsim.Fault, downtime time.Duration, strike func(time.Time)) error {
-	b.server.OnStrike(strike)
-	return b.server.Inject(ctx, f, downtime)
+	first := func(at time.Time) {
+		b.mu.Lock()
+		if b.struck.IsZero() {
+			b.struck = at
+		}
+		b.mu.Unlock()
+		strike(at) // the cycle, too, takes the first strike only
+	}
+	for _, h := range b.hosts {
+		h.OnStrike(first)
+	}
+	if g, ok := f.(netsim.GroupFault); ok {
+		return g.InjectAll(ctx, b.hosts, downtime)
+	}
+	return b.hosts[0].Inject(ctx, f, downtime)
 }
 
-func (b *simBed) RotatedNothing() bool { return b.server.RotatedNothing() }
+func (b *simBed) RotatedNothing() bool { return b.hosts[0].RotatedNothing() }
 
 func (b *simBed) Spurious() int {
 	b.mu.Lock()
@@ -135,17 +296,248 @@ func (b *simBed) Spurious() int {
 	return n
 }
 
-func (b *simBed) Starts() []time.Time { return b.server.Starts() }
+// Starts returns when every instance of every backend started, in order.
+func (b *simBed) Starts() []time.Time {
+	var all []time.Time
+	for _, h := range b.hosts {
+		all = append(all, h.Starts()...)
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].Before(all[j]) })
+	return all
+}
 
+// Last returns, for one backend, the instance that started last: the
+// client's state must be on it. With several, the client's state must be
+// on whichever backend pick_first gives it: Last returns the pool of
+// every store that lacked the log when the fault struck (before it,
+// every store), complete when a replay completes any of them.
 func (b *simBed) Last() instance {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return localStore{b.stores[len(b.stores)-1]}
+	if b.backends == 1 {
+		return localStore{b.stores[len(b.stores)-1]}
+	}
+	return b.poolLocked(b.struck)
 }
 
 func (b *simBed) Close() {
-	b.server.Close()
+	select {
+	case <-b.done:
+		return
+	default:
+	}
+	close(b.done)
+	for _, h := range b.hosts {
+		h.Close()
+	}
 	b.Network.Close()
+	if b.dns != nil {
+		b.dns.Close()
+	}
+	if b.dnsNet != nil {
+		b.dnsNet.Close()
+	}
+}
+
+// DialEnded implements netsim.Observer: it traces the dial, with its
+// address unless the service is a single backend (whose traces read as
+// before), and keeps the accepted ones for the time every backend is
+// ready again.
+func (b *simBed) DialEnded(d netsim.Dial) {
+	if b.single() {
+		b.rec.DialEnded(d)
+	} else {
+		detail := d.Outcome.String() + " " + string(d.Addr)
+		if d.Outcome == netsim.TimedOut {
+			detail += " after " + d.End.Sub(d.Start).String()
+		}
+		b.rec.add(resultset.EventDial, detail)
+	}
+	if d.Outcome != netsim.Accepted {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.accepted[d.Addr] = append(b.accepted[d.Addr], d.End)
+	b.notifyLocked()
+}
+
+// GaveUp implements netsim.Observer.
+func (b *simBed) GaveUp(c netsim.ConnInfo) { b.rec.GaveUp(c) }
+
+// watch waits for store to complete, or the bed to close, and tells the
+// pools.
+func (b *simBed) watch(store *replay.Store) {
+	select {
+	case <-store.Complete():
+	case <-b.done:
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.notifyLocked()
+}
+
+// pool is the instance of a service with several backends: the stores
+// that lacked the log at since, and every one started after it. It is
+// complete when a replay completes the first of them: the client's
+// state is then on a backend it reaches.
+type pool struct {
+	bed   *simBed
+	since time.Time
+	done  chan struct{}
+	first *replay.Store // the first of its stores to complete, once done
+}
+
+func (b *simBed) poolLocked(since time.Time) *pool {
+	p := &pool{bed: b, since: since, done: make(chan struct{})}
+	b.pools = append(b.pools, p)
+	b.notifyLocked()
+	return p
+}
+
+// completedSince reports whether s completed at or after since, and so
+// lacked the log before since.
+func completedSince(s *replay.Store, since time.Time) bool {
+	select {
+	case <-s.Complete():
+		return !s.CompletedAt().Before(since)
+	default:
+		return false
+	}
+}
+
+// notifyLocked completes the pools whose first store has completed and
+// wakes the waiters for every backend ready. The caller holds b.mu.
+func (b *simBed) notifyLocked() {
+	for _, p := range b.pools {
+		if p.first != nil {
+			continue
+		}
+		var first *replay.Store
+		for _, s := range b.stores {
+			if completedSince(s, p.since) && (first == nil || s.CompletedAt().Before(first.CompletedAt())) {
+				first = s
+			}
+		}
+		if first != nil {
+			p.first = first
+			close(p.done)
+		}
+	}
+	kept := b.ready[:0]
+	for _, w := range b.ready {
+		if _, ok := b.allReadyLocked(w.since); ok {
+			close(w.ch)
+			continue
+		}
+		kept = append(kept, w)
+	}
+	b.ready = kept
+}
+
+func (p *pool) Complete() <-chan struct{} { return p.done }
+
+func (p *pool) CompletedAt() time.Time {
+	p.bed.mu.Lock()
+	defer p.bed.mu.Unlock()
+	if p.first == nil {
+		return time.Time{}
+	}
+	return p.first.CompletedAt()
+}
+
+// Tally compares the store the client's state reached with the log: the
+// first of the pool's stores that a replay completed or, if none did,
+// the store of the instance the client is connected to at the end (the
+// last instance that started, if none).
+func (p *pool) Tally(_ context.Context, n int) (replay.Tally, error) {
+	b := p.bed
+	b.mu.Lock()
+	s := p.first
+	b.mu.Unlock()
+	if s == nil {
+		s = b.servingStore()
+	}
+	return s.Tally(n), nil
+}
+
+// servingStore returns the store of the last instance of the backend the
+// client's newest open connection goes to, or the last store started.
+func (b *simBed) servingStore() *replay.Store {
+	conns := b.Conns()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for i := len(conns) - 1; i >= 0; i-- {
+		if !conns[i].Closed.IsZero() || conns[i].Opened.Before(b.struck) {
+			continue
+		}
+		for hi, a := range b.addrOf {
+			if a != conns[i].Remote {
+				continue
+			}
+			for j := len(b.stores) - 1; j >= 0; j-- {
+				if b.storeOf[b.stores[j]] == hi {
+					return b.stores[j]
+				}
+			}
+		}
+	}
+	return b.stores[len(b.stores)-1]
+}
+
+// readyWaiter waits for every backend to be ready again after since.
+type readyWaiter struct {
+	since time.Time
+	ch    chan struct{}
+}
+
+// AllReady returns a channel closed once the last instance of every
+// backend has accepted a connection of the client's, at or after since
+// or, for an instance that started before since, at any time: on the
+// local link, the instant gRPC's subchannel to it turns READY. Only a
+// policy that connects to every backend (round_robin) gets there.
+func (b *simBed) AllReady(since time.Time) <-chan struct{} {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	w := readyWaiter{since: since, ch: make(chan struct{})}
+	b.ready = append(b.ready, w)
+	b.notifyLocked()
+	return w.ch
+}
+
+// AllReadyAt returns when every backend was ready again after since (see
+// AllReady), and whether it was.
+func (b *simBed) AllReadyAt(since time.Time) (time.Time, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.allReadyLocked(since)
+}
+
+func (b *simBed) allReadyLocked(since time.Time) (time.Time, bool) {
+	var last time.Time
+	for i, began := range b.began {
+		if began.IsZero() {
+			return last, false
+		}
+		var at time.Time
+		for _, t := range b.accepted[b.addrOf[i]] {
+			if !t.Before(began) {
+				at = t
+				break
+			}
+		}
+		if at.IsZero() {
+			return last, false
+		}
+		if at.Before(since) {
+			at = since // ready when the event began
+		}
+		if at.After(last) {
+			last = at
+		}
+	}
+	return last, true
 }
 
 // localStore is an instance whose store is in this process.

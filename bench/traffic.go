@@ -62,6 +62,14 @@ type trafficCue struct {
 	struck   <-chan struct{} // closed when the fault strikes
 	downtime time.Duration
 	note     func(detail string) // traces an RPC of the rare mode
+	ended    func(err error)     // each unary RPC's end (busy, rare), if set
+}
+
+// rpc notes that a unary RPC ended with err.
+func (cue trafficCue) rpc(err error) {
+	if cue.ended != nil {
+		cue.ended(err)
+	}
 }
 
 // run makes the traffic until ctx ends.
@@ -79,6 +87,7 @@ func (t Traffic) run(ctx context.Context, c *replay.Client, cue trafficCue) {
 		rctx, cancel := context.WithTimeout(ctx, BusyTimeout)
 		err := c.Ping(rctx)
 		cancel()
+		cue.rpc(err)
 		detail := "ok"
 		if err != nil {
 			detail = err.Error()
@@ -94,8 +103,11 @@ func (t Traffic) run(ctx context.Context, c *replay.Client, cue trafficCue) {
 			case <-tick.C:
 			}
 			rctx, cancel := context.WithTimeout(ctx, BusyTimeout)
-			c.Ping(rctx) // failures are the channel's business, not ours
+			err := c.Ping(rctx) // failures are the channel's business, not ours
 			cancel()
+			if ctx.Err() == nil {
+				cue.rpc(err) // not one the cycle's end cut short
+			}
 		}
 	case Stream:
 		for {
