@@ -197,7 +197,7 @@ func TestRunRejectsBadScenario(t *testing.T) {
 		want string
 	}{
 		{Scenario{Strategy: "nope", Fault: "crash", Traffic: Idle}, `unknown strategy "nope" (valid: combined, dialer, healthwatch, identity, keepalive, watcher)`},
-		{Scenario{Strategy: "watcher", Fault: "meteor", Traffic: Idle}, `unknown fault "meteor" (valid: blackhole, crash, flap, graceful, rotate)`},
+		{Scenario{Strategy: "watcher", Fault: "meteor", Traffic: Idle}, `unknown fault "meteor" (valid: blackhole, crash, flap, graceful, move, rolling, rotate)`},
 		{Scenario{Strategy: "watcher", Fault: "crash", Traffic: "chatty"}, `unknown traffic mode "chatty" (valid: idle, busy, stream, rare)`},
 		{Scenario{Strategy: "watcher", Fault: "crash", Traffic: Idle, Downtime: -time.Second}, "downtime -1s: must be more than 0"},
 		{Scenario{Strategy: "watcher", Fault: "crash", Traffic: Idle, Quiet: -time.Minute}, "quiet -1m0s: must not be negative"},
@@ -206,6 +206,13 @@ func TestRunRejectsBadScenario(t *testing.T) {
 		{Scenario{Strategy: "watcher", Fault: "rotate", Traffic: Idle, Quiet: time.Microsecond}, "quiet 1µs: the rotate fault needs"},
 		{Scenario{Strategy: "watcher", Fault: "crash", Traffic: Idle, Entries: -1}, "log entries -1: must be at least 1"},
 		{Scenario{Strategy: "watcher", Fault: "crash", Traffic: Idle, EntrySize: 4}, "log entry size 4: must be at least 8 bytes"},
+		{Scenario{Strategy: "watcher", Fault: "crash", Traffic: Idle, Resolver: "consul"}, `unknown resolver "consul" (valid: passthrough, dns)`},
+		{Scenario{Strategy: "watcher", Fault: "crash", Traffic: Idle, Policy: "random"}, `unknown policy "random" (valid: pick_first, round_robin)`},
+		{Scenario{Strategy: "watcher", Fault: "crash", Traffic: Idle, Backends: -1}, "backends -1: must be at least 1"},
+		{Scenario{Strategy: "watcher", Fault: "crash", Traffic: Idle, Backends: 3}, "backends 3: a passthrough target names one address; several backends need resolver dns"},
+		{Scenario{Strategy: "watcher", Fault: "rolling", Traffic: Idle, Resolver: DNS}, "fault rolling restarts backends one after another: it needs backends of at least 2"},
+		{Scenario{Strategy: "watcher", Fault: "move", Traffic: Idle, Net: TCP}, "net tcp: the fault move, resolver passthrough, 1 backends and policy pick_first run on netsim only"},
+		{Scenario{Strategy: "watcher", Fault: "crash", Traffic: Idle, Resolver: DNS, Net: TCP}, "run on netsim only"},
 	} {
 		_, err := Run(context.Background(), tc.sc)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

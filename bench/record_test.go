@@ -37,6 +37,14 @@ func TestResult(t *testing.T) {
 	// timeout): nothing to give up, and no time for it.
 	idled := recovered(3*time.Second, 0, 1)
 	idled.Connected, idled.Spurious = false, 1
+	withRPCs := func(c Cycle, n, failed int) Cycle {
+		c.Service, c.RPCs, c.FailedRPCs = true, n, failed
+		return c
+	}
+	rr := func(ready bool, in time.Duration) Cycle {
+		return Cycle{Service: true, NoReplay: true, RoundRobin: true, AllReady: ready, AllReadyIn: in, Connected: true, Detected: true, Dials: 3,
+			Tally: replay.Tally{Lost: 1000, Replays: -1}}
+	}
 	for _, tc := range []struct {
 		name   string
 		cycles []Cycle
@@ -63,10 +71,24 @@ func TestResult(t *testing.T) {
 		}},
 		// A cell the release cannot run: that, and nothing else.
 		{"not applicable", []Cycle{{Inapplicable: true}, {Inapplicable: true}}, map[string]float64{resultset.UnitInapplicable: 1}},
+		// A service cell with pick_first: the replay measures it, and the
+		// share of failed RPCs over both cycles is added.
+		{"failover", []Cycle{withRPCs(recovered(time.Second, 0, 2), 10, 2), withRPCs(recovered(3*time.Second, 0, 2), 30, 18)}, map[string]float64{
+			resultset.UnitRecover: 2e9, resultset.UnitMissed: 0, resultset.UnitDetect: 0, resultset.UnitUndetected: 0, resultset.UnitRestart: 1e9, resultset.UnitDials: 2, resultset.UnitLost: 0, resultset.UnitDuplicated: 0, resultset.UnitReplays: 1, resultset.UnitSpurious: 0,
+			resultset.UnitFailedRPCs: 0.5,
+		}},
+		// A service cell with round_robin: no replay units, never missed;
+		// the time until every backend is ready averages over the cycles
+		// where it was, and unready counts the others. An idle client
+		// makes no RPCs: no failed share, never a zero.
+		{"round robin", []Cycle{rr(true, 4*time.Second), rr(false, 0)}, map[string]float64{
+			resultset.UnitMissed: 0, resultset.UnitDetect: 0, resultset.UnitUndetected: 0, resultset.UnitDials: 3, resultset.UnitSpurious: 0,
+			resultset.UnitAllReady: 4e9, resultset.UnitUnready: 0.5,
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := Result(env, sc, tc.cycles)
-			if string(r.Name) != "Reconnect/strategy=watcher/fault=crash/traffic=idle/downtime=1s/quiet=2s/client=dial" || r.Iters != len(tc.cycles) {
+			if string(r.Name) != "Reconnect/strategy=watcher/fault=crash/traffic=idle/downtime=1s/quiet=2s/client=dial/resolver=passthrough/backends=1/policy=pick_first" || r.Iters != len(tc.cycles) {
 				t.Errorf("name %q, iters %d", r.Name, r.Iters)
 			}
 			got := values(r)
@@ -165,7 +187,7 @@ func TestMatrixValidate(t *testing.T) {
 		want   string
 	}{
 		{"strategy", func(m *Matrix) { m.Strategies = []string{"dialer", "pigeon"} }, `unknown strategy "pigeon" (valid: `},
-		{"fault", func(m *Matrix) { m.Faults = []string{"flood"} }, `unknown fault "flood" (valid: blackhole, crash, flap, graceful, rotate)`},
+		{"fault", func(m *Matrix) { m.Faults = []string{"flood"} }, `unknown fault "flood" (valid: blackhole, crash, flap, graceful, move, rolling, rotate)`},
 		{"traffic", func(m *Matrix) { m.Traffic = []Traffic{"heavy"} }, `unknown traffic mode "heavy" (valid: idle, busy, stream, rare)`},
 		{"downtimes", func(m *Matrix) { m.Downtimes = []time.Duration{time.Second, 0} }, "downtime 0s: must be more than 0"},
 		{"quiets", func(m *Matrix) { m.Quiets = []time.Duration{-time.Second} }, "quiet -1s: must not be negative"},

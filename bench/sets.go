@@ -20,6 +20,20 @@ var (
 	SetDowntimes = []time.Duration{DefaultDowntime, 30 * time.Second, 5 * time.Minute}
 	SetQuiets    = []time.Duration{DefaultQuiet, 45 * time.Minute}
 	SetClients   = []Client{Dial, NewClient}
+	// The services: one backend behind either resolver, and three behind
+	// dns, with either policy.
+	SetResolvers = []Resolver{Passthrough, DNS}
+	SetBackends  = []int{DefaultBackends, 3}
+	SetPolicies  = []Policy{PickFirst, RoundRobin}
+)
+
+// Services of the default set besides the single backend behind
+// passthrough.
+var (
+	singleDNS  = service{DNS, 1, PickFirst}
+	pickFirst3 = service{DNS, 3, PickFirst}
+	roundRobin = service{DNS, 3, RoundRobin}
+	single     = service{DefaultResolver, DefaultBackends, DefaultPolicy}
 )
 
 // Scenario sets, the cells the matrix runs by name (SCENARIOS).
@@ -40,8 +54,9 @@ const (
 var SetNames = []string{SetDefault, SetAll, SetValidate}
 
 // DefaultSet returns the default scenario set: the base situation in
-// every combination of strategy, fault and traffic mode, and every other
-// value of each situation key against every strategy:
+// every combination of strategy, fault of one server (BaseFaults) and
+// traffic mode, and every other value of each situation key against
+// every strategy:
 //
 //   - outages of 30 s and 5 min, after a crash or a blackhole, for an idle
 //     client and one whose RPCs are rare, and of 30 s for a busy one: how
@@ -54,22 +69,44 @@ var SetNames = []string{SetDefault, SetAll, SetValidate}
 //     out: it makes 27,000 RPCs in 45 minutes and changes nothing a held
 //     stream does not);
 //   - grpc.NewClient against every fault, for an idle client and one whose
-//     RPCs are rare: it differs from Dial in how its channel starts.
+//     RPCs are rare: it differs from Dial in how its channel starts;
+//   - a server that moves to a new address, behind passthrough (which
+//     never learns it) and gRPC-Go's dns resolver, for an idle client and
+//     a busy one (whose failed RPCs are counted);
+//   - pick_first over three backends behind dns whose first crashes (for
+//     1 s) or vanishes (blackhole, for 30 s: a vanished host that came
+//     back before keepalive noticed, 13 s on, would leave nothing to
+//     fail over from), for an idle client and a busy one: the failover;
+//   - round_robin over three backends behind dns restarted one after
+//     another (rolling), for an idle client and a busy one: the replay
+//     does not measure it; the failed RPCs and the time until every
+//     backend is READY again do. Every strategy runs: its dial options
+//     (keepalive) and its calls still act on the channel, even where its
+//     replay means little (the dialer hook fires for each backend's
+//     dial; the watcher sees a channel that stays READY).
 //
 // It lists cells in the order of their names' keys.
 func DefaultSet() []resultset.Cell {
 	var cells []resultset.Cell
-	add := func(faults []string, traffic []Traffic, downtimes, quiets []time.Duration, clients []Client) {
-		cells = append(cells, cross(strategies.Names(), faults, traffic, downtimes, quiets, clients)...)
+	add := func(faults []string, traffic []Traffic, downtimes, quiets []time.Duration, clients []Client, services ...service) {
+		if len(services) == 0 {
+			services = []service{single}
+		}
+		cells = append(cells, cross(strategies.Names(), faults, traffic, downtimes, quiets, clients, services)...)
 	}
 	base := []time.Duration{DefaultDowntime}
 	quiet := []time.Duration{DefaultQuiet}
 	dial := []Client{DefaultClient}
-	add(netsim.FaultNames(), TrafficModes(), base, quiet, dial)
+	idleBusy := []Traffic{Idle, Busy}
+	add(BaseFaults(), TrafficModes(), base, quiet, dial)
 	add([]string{"blackhole", "crash"}, []Traffic{Idle, Rare}, SetDowntimes[1:], quiet, dial)
 	add([]string{"blackhole", "crash"}, []Traffic{Busy}, SetDowntimes[1:2], quiet, dial)
 	add([]string{"crash", "rotate"}, []Traffic{Idle, Stream, Rare}, base, SetQuiets[1:], dial)
-	add(netsim.FaultNames(), []Traffic{Idle, Rare}, base, quiet, SetClients[1:])
+	add(BaseFaults(), []Traffic{Idle, Rare}, base, quiet, SetClients[1:])
+	add([]string{moveFault}, idleBusy, base, quiet, dial, single, singleDNS)
+	add([]string{"crash"}, idleBusy, base, quiet, dial, pickFirst3)
+	add([]string{"blackhole"}, idleBusy, SetDowntimes[1:2], quiet, dial, pickFirst3)
+	add([]string{rollingFault}, idleBusy, base, quiet, dial, roundRobin)
 	return sortCells(cells)
 }
 
@@ -81,14 +118,30 @@ func DefaultSet() []resultset.Cell {
 // minutes of outage), and grpc.NewClient, whose difference from Dial is in
 // the client alone.
 func ValidateSet() []resultset.Cell {
-	cells := cross(strategies.Names(), netsim.FaultNames(), TrafficModes(), []time.Duration{DefaultDowntime}, []time.Duration{DefaultQuiet}, []Client{DefaultClient})
-	cells = append(cells, cross(strategies.Names(), []string{"crash"}, []Traffic{Idle, Busy, Rare}, SetDowntimes[1:2], []time.Duration{DefaultQuiet}, []Client{DefaultClient})...)
+	one := []service{single}
+	cells := cross(strategies.Names(), BaseFaults(), TrafficModes(), []time.Duration{DefaultDowntime}, []time.Duration{DefaultQuiet}, []Client{DefaultClient}, one)
+	cells = append(cells, cross(strategies.Names(), []string{"crash"}, []Traffic{Idle, Busy, Rare}, SetDowntimes[1:2], []time.Duration{DefaultQuiet}, []Client{DefaultClient}, one)...)
 	return sortCells(cells)
 }
 
-// AllSet is every combination of every value of every key.
+// AllSet is every combination of every value of every key that a cell
+// can have (checkService: no several backends behind passthrough, no
+// rolling restart of one).
 func AllSet() []resultset.Cell {
-	return sortCells(cross(strategies.Names(), netsim.FaultNames(), TrafficModes(), SetDowntimes, SetQuiets, SetClients))
+	return sortCells(cross(strategies.Names(), netsim.FaultNames(), TrafficModes(), SetDowntimes, SetQuiets, SetClients, setServices()))
+}
+
+// setServices is every service of the Set lists.
+func setServices() []service {
+	var svs []service
+	for _, r := range SetResolvers {
+		for _, b := range SetBackends {
+			for _, p := range SetPolicies {
+				svs = append(svs, service{r, b, p})
+			}
+		}
+	}
+	return svs
 }
 
 // ScenarioSet returns the scenario set called name.
@@ -132,7 +185,9 @@ func (f CellFilter) Filter(cells []resultset.Cell) []resultset.Cell {
 	return out
 }
 
-func cross(names, faults []string, traffic []Traffic, downtimes, quiets []time.Duration, clients []Client) []resultset.Cell {
+// cross returns every combination of its lists' values that a cell can
+// have (checkService).
+func cross(names, faults []string, traffic []Traffic, downtimes, quiets []time.Duration, clients []Client, services []service) []resultset.Cell {
 	var cells []resultset.Cell
 	for _, s := range names {
 		for _, f := range faults {
@@ -140,7 +195,13 @@ func cross(names, faults []string, traffic []Traffic, downtimes, quiets []time.D
 				for _, d := range downtimes {
 					for _, q := range quiets {
 						for _, c := range clients {
-							cells = append(cells, resultset.Cell{Strategy: s, Fault: f, Traffic: string(t), Downtime: d, Quiet: q, Client: string(c)})
+							for _, sv := range services {
+								if checkService(f, sv.resolver, sv.backends, sv.policy, NetSim) != nil {
+									continue
+								}
+								cells = append(cells, resultset.Cell{Strategy: s, Fault: f, Traffic: string(t), Downtime: d, Quiet: q, Client: string(c),
+									Resolver: string(sv.resolver), Backends: sv.backends, Policy: string(sv.policy)})
+							}
 						}
 					}
 				}

@@ -4,7 +4,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/reconnbench/reconnbench/netsim"
 	"github.com/reconnbench/reconnbench/resultset"
 	"github.com/reconnbench/reconnbench/strategies"
 )
@@ -22,11 +21,27 @@ func TestDefaultSetCoversEveryValue(t *testing.T) {
 		has[c] = true
 	}
 	for _, s := range strategies.Names() {
-		for _, f := range netsim.FaultNames() {
+		for _, f := range BaseFaults() {
 			for _, tr := range TrafficModes() {
-				c := resultset.Cell{Strategy: s, Fault: f, Traffic: string(tr), Downtime: DefaultDowntime, Quiet: DefaultQuiet, Client: string(DefaultClient)}
+				c := resultset.NewCell(s, f, string(tr))
 				if !has[c] {
 					t.Errorf("the base situation lacks %s", c)
+				}
+			}
+		}
+		// Every strategy meets the services: a moved server behind
+		// either resolver, pick_first's failover, round_robin's rolling
+		// restart, each for an idle client and a busy one.
+		for _, tr := range []Traffic{Idle, Busy} {
+			for _, want := range []resultset.Cell{
+				withService(resultset.NewCell(s, "move", string(tr)), single),
+				withService(resultset.NewCell(s, "move", string(tr)), singleDNS),
+				withService(resultset.NewCell(s, "crash", string(tr)), pickFirst3),
+				withService(thirty(resultset.NewCell(s, "blackhole", string(tr))), pickFirst3),
+				withService(resultset.NewCell(s, "rolling", string(tr)), roundRobin),
+			} {
+				if !has[want] {
+					t.Errorf("the default set lacks %s", want)
 				}
 			}
 		}
@@ -55,10 +70,35 @@ func TestDefaultSetCoversEveryValue(t *testing.T) {
 			}
 		}
 	}
-	if all := AllSet(); len(all) != len(strategies.Names())*len(netsim.FaultNames())*len(TrafficModes())*len(SetDowntimes)*len(SetQuiets)*len(SetClients) {
-		t.Errorf("the full set has %d cells, not the cross product", len(all))
+	// The full set is the cross product less the services a fault
+	// cannot have: every fault of one server meets the six services
+	// (passthrough with one backend and either policy, dns with one or
+	// three and either policy), rolling the two with three backends.
+	services := len(BaseFaults())*6 + 2 + 6 // move meets all six
+	if all := AllSet(); len(all) != len(strategies.Names())*len(TrafficModes())*len(SetDowntimes)*len(SetQuiets)*len(SetClients)*services {
+		t.Errorf("the full set has %d cells, not the cross product of what can be", len(all))
+	}
+	for _, c := range AllSet() {
+		if err := checkService(c.Fault, Resolver(c.Resolver), c.Backends, Policy(c.Policy), NetSim); err != nil {
+			t.Errorf("the full set has %s: %v", c, err)
+		}
+	}
+	for _, c := range ValidateSet() {
+		if err := checkService(c.Fault, Resolver(c.Resolver), c.Backends, Policy(c.Policy), TCP); err != nil {
+			t.Errorf("the validate set has %s, which real TCP cannot run: %v", c, err)
+		}
 	}
 	t.Logf("default set: %d cells", len(cells))
+}
+
+func thirty(c resultset.Cell) resultset.Cell {
+	c.Downtime = 30 * time.Second
+	return c
+}
+
+func withService(c resultset.Cell, sv service) resultset.Cell {
+	c.Resolver, c.Backends, c.Policy = string(sv.resolver), sv.backends, string(sv.policy)
+	return c
 }
 
 func TestCellFilter(t *testing.T) {

@@ -66,8 +66,9 @@ func TestDirSink(t *testing.T) {
 }
 
 func TestCellFile(t *testing.T) {
-	c := resultset.Cell{Strategy: "watcher", Fault: "crash", Traffic: "idle", Downtime: 5 * time.Minute, Quiet: 45 * time.Minute, Client: "newclient"}
-	if got, want := CellFile("p", c, 6), filepath.Join("p", "strategy=watcher,fault=crash,traffic=idle,downtime=5m0s,quiet=45m0s,client=newclient.n6.txt"); got != want {
+	c := resultset.Cell{Strategy: "watcher", Fault: "crash", Traffic: "idle", Downtime: 5 * time.Minute, Quiet: 45 * time.Minute, Client: "newclient",
+		Resolver: "dns", Backends: 3, Policy: "round_robin"}
+	if got, want := CellFile("p", c, 6), filepath.Join("p", "strategy=watcher,fault=crash,traffic=idle,downtime=5m0s,quiet=45m0s,client=newclient,resolver=dns,backends=3,policy=round_robin.n6.txt"); got != want {
 		t.Errorf("CellFile = %s, want %s", got, want)
 	}
 	if got, want := RunningMarker("p/x.n6.txt"), "p/x.n6.running.txt"; got != want {

@@ -10,7 +10,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/reconnbench/reconnbench/netsim"
 	"github.com/reconnbench/reconnbench/strategies"
 )
 
@@ -41,7 +40,8 @@ type SoakPlan struct {
 	Base Scenario
 }
 
-// DefaultSoakPlan is every registered strategy, fault and traffic mode,
+// DefaultSoakPlan is every registered strategy, fault of one server
+// (BaseFaults) and traffic mode,
 // downtimes up to 5 s and fault instants 1 to 3 s after the first replay.
 // The deadline stays the matrix's 60 s: a long deadline costs nothing on
 // the virtual clock, and the slowest recovery (keepalive noticing a
@@ -50,7 +50,7 @@ func DefaultSoakPlan(seed uint64) SoakPlan {
 	return SoakPlan{
 		Seed:        seed,
 		Strategies:  strategies.Names(),
-		Faults:      netsim.FaultNames(),
+		Faults:      BaseFaults(),
 		Traffic:     TrafficModes(),
 		MaxDowntime: 5 * time.Second,
 		MinQuiet:    1 * time.Second,
