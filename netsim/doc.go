@@ -20,5 +20,13 @@
 // A Server owns successive gRPC server instances at one address. A Fault
 // (graceful, crash, blackhole, flap) takes it down and brings back a fresh
 // instance after a downtime; rotate instead ends the client's connection
-// through gRPC's own connection-age limit, and the instance serves on.
+// through gRPC's own connection-age limit, and the instance serves on;
+// move brings the fresh instance back at another address, announced
+// first through a hook (Server.SetMove). A service of several hosts is
+// several Servers, each at its own address; rolling (a GroupFault)
+// restarts them one after another.
+//
+// Package netsim/dnssim adds a DNS server on a Network, and a hook that
+// sends the process's DNS lookups to it, so that gRPC-Go's own dns
+// resolver runs inside the bubble too.
 package netsim

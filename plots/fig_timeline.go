@@ -78,7 +78,7 @@ func (g outlineGlyph) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point
 func markOf(e resultset.Event) (timelineMark, bool) {
 	switch e.Kind {
 	case resultset.EventDial:
-		if e.Detail == "accepted" {
+		if strings.HasPrefix(e.Detail, "accepted") { // "accepted 127.0.10.2:50051" in service cells
 			return markDial, true
 		}
 		return markDialFail, true

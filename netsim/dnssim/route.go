@@ -66,6 +66,7 @@ func lookupRoute(name string) (route, bool) {
 
 var (
 	installOnce sync.Once
+	installed   atomic.Bool
 	installErr  error
 	// dials counts the hook's dials: the warm-up checks that lookups reach it.
 	dials atomic.Int64
@@ -104,7 +105,19 @@ func InstallDefaultResolver() error {
 		}
 		// Also the first TXT lookup, which gRPC-Go makes for service configs.
 		net.DefaultResolver.LookupTXT(ctx, warmupName)
+		installed.Store(true)
 	})
+	return installErr
+}
+
+// Installed reports whether InstallDefaultResolver has run, and how it
+// ended: nil if the hook is in place; an error if it was never called
+// (a lookup inside a bubble would then break every later bubble, so
+// nothing may look up before it) or failed.
+func Installed() error {
+	if !installed.Load() {
+		return errors.New("dnssim: InstallDefaultResolver was not called (call it once, outside every synctest bubble, before any lookup: from TestMain)")
+	}
 	return installErr
 }
 
