@@ -63,11 +63,15 @@ func TestMove(t *testing.T) {
 // TestFailover: pick_first over three backends whose first crashes or
 // vanishes for 30 s. After a crash every strategy that reconnects at all
 // moves to the second backend at once, long before the first is back,
-// and replays there; a vanished backend only keepalive notices, 13 s on,
-// and the dial to it then hangs (up to gRPC's connect timeout of 20 s,
-// less from v1.7x, whose pick_first tries the next address 250 ms into
-// an attempt). The replay reaches a store that lacked the log: the
-// second backend's.
+// and replays there. A vanished backend only keepalive notices, 13 s on;
+// the dial to it then hangs, and what follows depends on the release
+// (the second backend 250 ms later from v1.7x's pick_first, which tries
+// the next address while an attempt is under way; the second backend
+// once gRPC's connect timeout has run out, in between; the first
+// backend's fresh instance, back after 30 s, in v1.30 and v1.41, whose
+// address pass shares one deadline, so the second and third backends are
+// dialled with no time left and dropped at once), but keepalive always
+// gets the log replayed to a store that lacked it before the deadline.
 func TestFailover(t *testing.T) {
 	for _, tc := range []struct {
 		strategy, fault string
@@ -80,7 +84,7 @@ func TestFailover(t *testing.T) {
 		{"watcher", "crash", Busy, time.Second, true, time.Second},
 		{"healthwatch", "crash", Idle, time.Second, true, time.Second},
 		{"watcher", "blackhole", Idle, 30 * time.Second, false, 0},
-		{"combined", "blackhole", Idle, 30 * time.Second, true, 30 * time.Second},
+		{"combined", "blackhole", Idle, 30 * time.Second, true, time.Minute},
 	} {
 		sc := Scenario{Strategy: tc.strategy, Fault: tc.fault, Traffic: tc.traffic, Downtime: tc.downtime, Resolver: DNS, Backends: 3}
 		t.Run(sc.Name(), func(t *testing.T) {
@@ -98,7 +102,7 @@ func TestFailover(t *testing.T) {
 				t.Errorf("recovered %v after the fault (want within %v), %d lost, %d duplicated", c.Recover, tc.within, c.Lost, c.Duplicated)
 			}
 			tr := traceString(c.Trace)
-			if i := strings.Index(tr, resultset.EventRecovered); i < 0 || !strings.Contains(tr[:i], "accepted 127.0.10.2:50051") {
+			if i := strings.Index(tr, resultset.EventRecovered); tc.fault == "crash" && (i < 0 || !strings.Contains(tr[:i], "accepted 127.0.10.2:50051")) {
 				t.Errorf("no connection to the second backend before the recovery; trace:\n%s", tr)
 			}
 			if tc.traffic == Busy && (c.RPCs == 0 || c.FailedRPCs > c.RPCs/2) {
@@ -112,7 +116,9 @@ func TestFailover(t *testing.T) {
 // another. The replay does not measure it: never missed, no lost or
 // replayed messages. Every backend is READY again some time after the
 // last one is back, 3 s after the fault, and a graceful restart moves
-// the busy client's RPCs to the other backends: few fail.
+// the busy client's RPCs to the other backends: few fail (none on
+// v1.85; on v1.30, a subchannel refused once waits out a jittered
+// backoff of about a second, and for a moment no backend is READY).
 func TestRolling(t *testing.T) {
 	for _, tc := range []struct {
 		strategy string
@@ -132,8 +138,8 @@ func TestRolling(t *testing.T) {
 			if !c.AllReady || c.AllReadyIn < 3*time.Second || c.AllReadyIn > 10*time.Second {
 				t.Errorf("every backend ready: %v, %v after the fault; want 3 to 10 s; trace:\n%s", c.AllReady, c.AllReadyIn, traceString(c.Trace))
 			}
-			if tc.traffic == Busy && (c.RPCs < 40 || c.FailedRPCs*10 > c.RPCs) {
-				t.Errorf("%d of %d RPCs failed in a rolling restart, want under a tenth", c.FailedRPCs, c.RPCs)
+			if tc.traffic == Busy && (c.RPCs < 40 || c.FailedRPCs*5 > c.RPCs) {
+				t.Errorf("%d of %d RPCs failed in a rolling restart, want under a fifth", c.FailedRPCs, c.RPCs)
 			}
 			if got := strings.Count(traceString(c.Trace), resultset.EventServerUp); got != 6 {
 				t.Errorf("%d instances started, want 6 (three backends, each restarted once)", got)
