@@ -15,7 +15,15 @@
 //     catches a strategy that spins without blocking (stall.go);
 //   - the scenario and its traffic (scenario.go, traffic.go): one cell of
 //     the matrix, named through package resultset: strategy, fault,
-//     traffic, downtime, quiet time and client;
+//     traffic, downtime, quiet time, client, resolver, backends and
+//     policy;
+//   - the service (service.go, in the netsim testbed): several hosts, each
+//     a restartable server at its own address; gRPC-Go's dns resolver
+//     served by netsim/dnssim, which TestMain installs outside every
+//     bubble; pick_first or round_robin; what a replay measures when the
+//     client's state may be on any of several backends, and what
+//     replaces it (failed RPCs, every backend READY again) where it
+//     measures nothing;
 //   - the client (client.go, newclient.go, newclient_none.go): grpc.Dial,
 //     or grpc.NewClient, which only releases from v1.63 have; builds for
 //     older ones set the tag reconnbench_nonewclient (versions.BuildTags)
