@@ -108,8 +108,8 @@ func TestCellFilter(t *testing.T) {
 			t.Errorf("the filter kept %s", c)
 		}
 	}
-	if n := len(f.Filter(DefaultSet())); n != 6 {
-		t.Errorf("watcher at 30 s: %d cells, want 6 (blackhole and crash, idle, busy and rare)", n)
+	if n := len(f.Filter(DefaultSet())); n != 8 {
+		t.Errorf("watcher at 30 s: %d cells, want 8 (blackhole and crash, idle, busy and rare; pick_first's failover from a blackhole, idle and busy)", n)
 	}
 	if _, err := ScenarioSet("most"); err == nil || err.Error() != `unknown scenario set "most" (valid: default, all, validate)` {
 		t.Errorf("ScenarioSet(most) = %v", err)

@@ -161,7 +161,7 @@ func TestNotApplicableAndNoReplay(t *testing.T) {
 		t.Errorf("report:\n%s", md)
 	}
 	// The newclient cell is under other conditions: Only keeps it apart.
-	nc := d.Only(resultset.Conditions{Downtime: 1e9, Quiet: 2e9, Client: "newclient"})
+	nc := d.Only(resultset.Conditions{Downtime: 1e9, Quiet: 2e9, Client: "newclient", Resolver: "passthrough", Backends: 1, Policy: "pick_first"})
 	if md := (report{d: nc}).markdown(); !strings.Contains(md, "| a | n/a |") || !strings.Contains(md, "| a | 0/0 |") {
 		t.Errorf("report of the newclient cells:\n%s", md)
 	}

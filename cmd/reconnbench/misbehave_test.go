@@ -81,7 +81,7 @@ func TestMisbehavingStrategies(t *testing.T) {
 	}
 	out := log.String()
 	cell := func(s string) string {
-		return "Reconnect/strategy=" + s + "/fault=crash/traffic=busy/downtime=100ms/quiet=100ms/client=dial"
+		return "Reconnect/strategy=" + s + "/fault=crash/traffic=busy/downtime=100ms/quiet=100ms/client=dial/resolver=passthrough/backends=1/policy=pick_first"
 	}
 	for _, tc := range []struct{ strategy, reason, frame string }{
 		{"misbehave-panic-options", "panic: misbehave: DialOptions panics", `bench\.misbehaving\.DialOptions`},
