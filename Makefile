@@ -21,6 +21,9 @@ TRAFFIC    ?=
 DOWNTIME   ?=
 QUIET      ?=
 CLIENT     ?=
+RESOLVER   ?=
+BACKENDS   ?=
+POLICY     ?=
 SCENARIOS  ?= default
 COUNT      ?= 6
 CLOCK      ?= virtual
@@ -87,6 +90,7 @@ compare:
 bisect:
 	$(RECONNBENCH) bisect -strategy '$(STRATEGY)' -fault '$(FAULT)' -traffic '$(TRAFFIC)' -bench '$(BENCH)' \
 		$(if $(DOWNTIME),-downtime '$(DOWNTIME)') $(if $(QUIET),-quiet '$(QUIET)') $(if $(CLIENT),-client '$(CLIENT)') \
+		$(if $(RESOLVER),-resolver '$(RESOLVER)') $(if $(BACKENDS),-backends '$(BACKENDS)') $(if $(POLICY),-policy '$(POLICY)') \
 		-metric '$(METRIC)' -good '$(GOOD)' -bad '$(BAD)' -count '$(COUNT)' $(if $(ROUNDS),-rounds '$(ROUNDS)') -clock '$(CLOCK)' \
 		-go '$(GO)' -results '$(RESULTS)' -boundaries='$(BOUNDARIES)'
 

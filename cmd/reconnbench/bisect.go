@@ -22,7 +22,8 @@ import (
 
 // cellMetrics are the units bisect can follow in a reconnect cell.
 var cellMetrics = []string{resultset.UnitRecover, resultset.UnitMissed, resultset.UnitDetect, resultset.UnitUndetected,
-	resultset.UnitDials, resultset.UnitLost, resultset.UnitDuplicated, resultset.UnitReplays}
+	resultset.UnitDials, resultset.UnitLost, resultset.UnitDuplicated, resultset.UnitReplays,
+	resultset.UnitFailedRPCs, resultset.UnitAllReady, resultset.UnitUnready}
 
 // throughputBenches are the throughput benchmarks bisect can follow, as
 // the patterns their names match.
@@ -63,6 +64,9 @@ func parseBisectFlags(args []string) (*bisectConfig, error) {
 		downtime  = fs.String("downtime", bench.DefaultDowntime.String(), "downtime of the cell")
 		quiet     = fs.String("quiet", bench.DefaultQuiet.String(), "quiet time of the cell")
 		client    = fs.String("client", string(bench.DefaultClient), "client of the cell: dial or newclient")
+		resolver  = fs.String("resolver", string(bench.DefaultResolver), "resolver of the cell: passthrough or dns")
+		backends  = fs.Int("backends", bench.DefaultBackends, "backends of the cell")
+		policy    = fs.String("policy", string(bench.DefaultPolicy), "load-balancing policy of the cell: pick_first or round_robin")
 		benchName = fs.String("bench", "", "a throughput benchmark instead of a cell: "+strings.Join(throughputBenches, ", "))
 		metric    = fs.String("metric", "", "metric to follow: for a cell "+strings.Join(cellMetrics, ", ")+" (default missed/op); for a benchmark a unit it reports (default msgs/s)")
 		good      = fs.String("good", "", "a release where the metric has its old value (required)")
@@ -123,7 +127,7 @@ func parseBisectFlags(args []string) (*bisectConfig, error) {
 		}
 		for _, f := range []struct{ name, v, valid string }{
 			{"STRATEGY", *strategy, strings.Join(bench.DefaultMatrix().Strategies, ", ") + "; or BENCH, a throughput benchmark"},
-			{"FAULT", *fault, strings.Join(bench.DefaultMatrix().Faults, ", ")},
+			{"FAULT", *fault, strings.Join(netsim.FaultNames(), ", ")},
 			{"TRAFFIC", *traffic, strings.Join(traffics, ", ")},
 		} {
 			if f.v == "" {
@@ -145,6 +149,7 @@ func parseBisectFlags(args []string) (*bisectConfig, error) {
 			return nil, err
 		}
 		m.Clients = []bench.Client{bench.Client(*client)}
+		m.Resolvers, m.Backends, m.Policies = []bench.Resolver{bench.Resolver(*resolver)}, []int{*backends}, []bench.Policy{bench.Policy(*policy)}
 		if m.Count = *count; m.Count < 1 {
 			return nil, fmt.Errorf("COUNT %d: must be a whole number of runs, at least 1", m.Count)
 		}

@@ -91,6 +91,9 @@
 //	-downtime d      DOWNTIME    downtime of the cell (default 1s)
 //	-quiet d         QUIET       quiet time of the cell (default 2s)
 //	-client c        CLIENT      client of the cell (default "dial")
+//	-resolver r      RESOLVER    resolver of the cell: passthrough, dns (default "passthrough")
+//	-backends n      BACKENDS    backends of the cell (default 1)
+//	-policy p        POLICY      load-balancing policy of the cell: pick_first, round_robin (default "pick_first")
 //	-bench name      BENCH       a throughput benchmark instead: Replay/mode=stream|unary, Transport/net=netsim|bufconn|tcp/load=raw|stream|log
 //	-metric m        METRIC      metric to follow: a cell's unit (default "missed/op"), or a unit the benchmark reports (default "msgs/s")
 //	-good v          GOOD        a release where the metric has its old value (required)
