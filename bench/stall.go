@@ -59,12 +59,14 @@ var cycleLimit = maxDuration
 
 // maxDuration bounds how long a cycle of the resolved scenario sc can take
 // on its clock: every wait in Run is bounded, a flap takes at most a few
-// downtimes, and a rotation comes at most twice the quiet time and a bit
-// after the first replay (a client that let its connection go idle and
-// opened another). The bound is generous; reaching it means a hang.
+// downtimes, a rolling restart one downtime a backend, and a rotation
+// comes at most twice the quiet time and a bit after the first replay (a
+// client that let its connection go idle and opened another). The bound
+// is generous; reaching it means a hang.
 func maxDuration(sc Scenario) time.Duration {
 	sc = sc.withDefaults()
-	return 2*(sc.Setup+3*sc.quiet()+2*sc.Settle+4*sc.Downtime+sc.Deadline+teardownGrace) + time.Minute
+	downtimes := time.Duration(max(4, sc.Backends+1))
+	return 2*(sc.Setup+3*sc.quiet()+2*sc.Settle+downtimes*sc.Downtime+sc.Deadline+teardownGrace) + time.Minute
 }
 
 // MaxDuration bounds how long a cycle of sc can take on its clock; a
