@@ -62,7 +62,8 @@ bench:
 	$(RECONNBENCH) bench -versions '$(VERSIONS)' -go '$(GO)' -count '$(COUNT)' -clock '$(CLOCK)' \
 		-link '$(LINK)' -results '$(RESULTS)' -shard '$(SHARD)' -resume='$(RESUME)' \
 		-strategies '$(STRATEGIES)' -faults '$(FAULTS)' -traffic '$(TRAFFIC)' \
-		-downtime '$(DOWNTIME)' -quiet '$(QUIET)' -client '$(CLIENT)' -scenarios '$(SCENARIOS)'
+		-downtime '$(DOWNTIME)' -quiet '$(QUIET)' -client '$(CLIENT)' -scenarios '$(SCENARIOS)' \
+		-resolver '$(RESOLVER)' -backends '$(BACKENDS)' -policy '$(POLICY)'
 
 plots:
 	$(RECONNBENCH) plots -results '$(RESULTS)' -traffic '$(TRAFFIC)' -release '$(RELEASE)'

@@ -96,8 +96,8 @@ func (m Matrix) Validate() error {
 		}
 	}
 	for _, b := range m.Backends {
-		if b < 1 || b > maxBackends {
-			return fmt.Errorf("backends %d: must be 1 to %d", b, maxBackends)
+		if b < 1 || b > MaxBackends {
+			return fmt.Errorf("backends %d: must be 1 to %d", b, MaxBackends)
 		}
 	}
 	for _, s := range names {
@@ -151,6 +151,16 @@ func (m Matrix) Validate() error {
 		return fmt.Errorf("workers %d: must not be negative", m.Workers)
 	}
 	if len(m.Scenarios()) == 0 {
+		if len(m.Strategies) > 0 && len(m.Faults) > 0 && len(m.Traffic) > 0 {
+			// Every combination failed checkService: say why the first did.
+			sc := m.Base
+			sc.Fault, sc.Resolver, sc.Policy = m.Faults[0], orDefault(m.Resolvers, m.Base.Resolver)[0], orDefault(m.Policies, m.Base.Policy)[0]
+			sc.Backends = orDefault(m.Backends, m.Base.Backends)[0]
+			w := sc.withDefaults()
+			if err := checkService(w.Fault, w.Resolver, w.Backends, w.Policy, NetSim); err != nil {
+				return fmt.Errorf("no cell can have every value asked for: %w", err)
+			}
+		}
 		return errors.New("the matrix is empty: give at least one strategy, fault and traffic mode")
 	}
 	_, err := m.Base.resolveParams()

@@ -131,8 +131,8 @@ func checkService(fault string, r Resolver, backends int, p Policy, net Net) err
 		return fmt.Errorf("backends %d: must be at least 1", backends)
 	case backends > 1 && r == Passthrough:
 		return fmt.Errorf("backends %d: a passthrough target names one address; several backends need resolver %s", backends, DNS)
-	case backends > maxBackends:
-		return fmt.Errorf("backends %d: at most %d", backends, maxBackends)
+	case backends > MaxBackends:
+		return fmt.Errorf("backends %d: at most %d", backends, MaxBackends)
 	case fault == rollingFault && backends < 2:
 		return fmt.Errorf("fault %s restarts backends one after another: it needs backends of at least 2 (with one, it is %s)", fault, netsim.Graceful{}.Name())
 	case net == TCP && (r != DefaultResolver || backends != DefaultBackends || p != DefaultPolicy || fault == moveFault || fault == rollingFault):
@@ -152,6 +152,6 @@ func replayFits(fault string, p Policy) bool {
 	return p == PickFirst && fault != rollingFault
 }
 
-// maxBackends bounds a service's size: its addresses are 127.0.10.1 to
-// 127.0.10.maxBackends.
-const maxBackends = 200
+// MaxBackends bounds a service's size: its addresses are 127.0.10.1 to
+// 127.0.10.MaxBackends.
+const MaxBackends = 200

@@ -163,6 +163,9 @@ type CellFilter struct {
 	Strategies, Faults, Traffic []string
 	Downtimes, Quiets           []time.Duration
 	Clients                     []Client
+	Resolvers                   []Resolver
+	Backends                    []int
+	Policies                    []Policy
 }
 
 // Keep reports whether c passes f.
@@ -171,7 +174,10 @@ func (f CellFilter) Keep(c resultset.Cell) bool {
 	return in(f.Strategies, c.Strategy) && in(f.Faults, c.Fault) && in(f.Traffic, c.Traffic) &&
 		(len(f.Downtimes) == 0 || slices.Contains(f.Downtimes, c.Downtime)) &&
 		(len(f.Quiets) == 0 || slices.Contains(f.Quiets, c.Quiet)) &&
-		(len(f.Clients) == 0 || slices.Contains(f.Clients, Client(c.Client)))
+		(len(f.Clients) == 0 || slices.Contains(f.Clients, Client(c.Client))) &&
+		(len(f.Resolvers) == 0 || slices.Contains(f.Resolvers, Resolver(c.Resolver))) &&
+		(len(f.Backends) == 0 || slices.Contains(f.Backends, c.Backends)) &&
+		(len(f.Policies) == 0 || slices.Contains(f.Policies, Policy(c.Policy)))
 }
 
 // Filter returns the cells that pass f.

@@ -49,16 +49,10 @@ func runBench(args []string) error {
 // anything runs.
 func parseRunFlags(args []string) (*runConfig, error) {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	sel := registerSelection(fs)
 	var (
 		releases   = fs.String("versions", "default", "releases: default, all, or a list")
 		toolchain  = fs.String("go", "", "Go toolchain such as go1.23.12 (default: the go command's own)")
-		strategies = fs.String("strategies", "", "strategies (default all)")
-		faults     = fs.String("faults", "", "faults (default all)")
-		traffic    = fs.String("traffic", "", "traffic modes (default all)")
-		downtimes  = fs.String("downtime", "", "downtimes, Go durations (default those of the scenario set)")
-		quiets     = fs.String("quiet", "", "quiet times before the fault, Go durations (default those of the scenario set)")
-		clients    = fs.String("client", "", "clients: dial, newclient (default those of the scenario set)")
-		scenarios  = fs.String("scenarios", bench.SetDefault, "scenario set: default, or all (every combination of the lists)")
 		count      = fs.Int("count", 6, "result lines per cell")
 		clock      = fs.String("clock", string(bench.Virtual), "virtual or real")
 		link       = fs.String("link", netsim.Local.Name, "link profile")
@@ -85,7 +79,7 @@ func parseRunFlags(args []string) (*runConfig, error) {
 		return nil, err
 	}
 	m := bench.DefaultMatrix()
-	if m.Cells, err = cellsFromFlags(*scenarios, *strategies, *faults, *traffic, *downtimes, *quiets, *clients); err != nil {
+	if m.Cells, err = sel.cells(); err != nil {
 		return nil, err
 	}
 	// The strategies the cells have, in order: shards deal them out.
@@ -143,77 +137,3 @@ func defaultJobs(clock bench.Clock) int {
 	return runtime.NumCPU()
 }
 
-// cellsFromFlags turns the scenario set and the key lists into cells: the
-// set's cells whose keys take a listed value (an empty list keeps every
-// value), or, for the set "all", every combination of the lists (an empty
-// list takes every value). Every name and duration is checked, and a
-// selection that leaves no cell says which set and lists emptied it.
-func cellsFromFlags(set, strategies, faults, traffic, downtimes, quiets, clients string) ([]resultset.Cell, error) {
-	all, err := bench.ScenarioSet(set)
-	if err != nil {
-		return nil, fmt.Errorf("SCENARIOS: %w", err)
-	}
-	f := bench.CellFilter{Strategies: bench.ParseList(strategies), Faults: bench.ParseList(faults), Traffic: bench.ParseList(traffic)}
-	if f.Downtimes, err = bench.ParseDurations("DOWNTIME", downtimes); err != nil {
-		return nil, err
-	}
-	if f.Quiets, err = bench.ParseDurations("QUIET", quiets); err != nil {
-		return nil, err
-	}
-	for _, c := range bench.ParseList(clients) {
-		cl, err := bench.ParseClient(c)
-		if err != nil {
-			return nil, err
-		}
-		f.Clients = append(f.Clients, cl)
-	}
-	// Every named value must exist, whether or not the set has it.
-	m := bench.DefaultMatrix()
-	if len(f.Strategies) > 0 {
-		m.Strategies = f.Strategies
-	}
-	if len(f.Faults) > 0 {
-		m.Faults = f.Faults
-	}
-	if len(f.Traffic) > 0 {
-		m.Traffic = nil
-		for _, t := range f.Traffic {
-			m.Traffic = append(m.Traffic, bench.Traffic(t))
-		}
-	}
-	if len(f.Downtimes) > 0 {
-		m.Downtimes = f.Downtimes
-	}
-	if len(f.Quiets) > 0 {
-		m.Quiets = f.Quiets
-	}
-	if len(f.Clients) > 0 {
-		m.Clients = f.Clients
-	}
-	if err := m.Validate(); err != nil {
-		return nil, err
-	}
-	if set == bench.SetAll {
-		// Every combination of the lists, or of every value of a key
-		// given none.
-		if len(f.Downtimes) == 0 {
-			m.Downtimes = bench.SetDowntimes
-		}
-		if len(f.Quiets) == 0 {
-			m.Quiets = bench.SetQuiets
-		}
-		if len(f.Clients) == 0 {
-			m.Clients = bench.SetClients
-		}
-		var cells []resultset.Cell
-		for _, sc := range m.Scenarios() {
-			cells = append(cells, sc.Cell())
-		}
-		return cells, nil
-	}
-	cells := f.Filter(all)
-	if len(cells) == 0 {
-		return nil, fmt.Errorf("no cell of the %s scenario set has every value asked for (STRATEGIES, FAULTS, TRAFFIC, DOWNTIME, QUIET, CLIENT): ask for values it has, or use SCENARIOS=all for every combination of them", set)
-	}
-	return cells, nil
-}
