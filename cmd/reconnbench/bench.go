@@ -51,18 +51,18 @@ func parseRunFlags(args []string) (*runConfig, error) {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	sel := registerSelection(fs)
 	var (
-		releases   = fs.String("versions", "default", "releases: default, all, or a list")
-		toolchain  = fs.String("go", "", "Go toolchain such as go1.23.12 (default: the go command's own)")
-		count      = fs.Int("count", 6, "result lines per cell")
-		clock      = fs.String("clock", string(bench.Virtual), "virtual or real")
-		link       = fs.String("link", netsim.Local.Name, "link profile")
-		results    = fs.String("results", "results", "results folder")
-		shardFlag  = fs.String("shard", "", "run the i-th of n slices: i/n")
-		verbose    = fs.Bool("v", false, "print a line per cell")
-		noTput     = fs.Bool("no-throughput", false, "skip BenchmarkReplay after each release's cells")
-		drawPlots  = fs.Bool("plots", true, "draw the figures and REPORT.md from the results folder when every release is done")
-		jobs       = fs.Int("j", 0, "cell processes at a time (default: the number of CPUs on the virtual clock, 8 per CPU on the real clock)")
-		resume     = fs.Bool("resume", false, "keep the releases already complete in the results folder, and the cells an interrupted run finished; run only what is missing")
+		releases  = fs.String("versions", "default", "releases: default, all, or a list")
+		toolchain = fs.String("go", "", "Go toolchain such as go1.23.12 (default: the go command's own)")
+		count     = fs.Int("count", 6, "result lines per cell")
+		clock     = fs.String("clock", string(bench.Virtual), "virtual or real")
+		link      = fs.String("link", netsim.Local.Name, "link profile")
+		results   = fs.String("results", "results", "results folder")
+		shardFlag = fs.String("shard", "", "run the i-th of n slices: i/n")
+		verbose   = fs.Bool("v", false, "print a line per cell")
+		noTput    = fs.Bool("no-throughput", false, "skip BenchmarkReplay after each release's cells")
+		drawPlots = fs.Bool("plots", true, "draw the figures and REPORT.md from the results folder when every release is done")
+		jobs      = fs.Int("j", 0, "cell processes at a time (default: the number of CPUs on the virtual clock, 8 per CPU on the real clock)")
+		resume    = fs.Bool("resume", false, "keep the releases already complete in the results folder, and the cells an interrupted run finished; run only what is missing")
 	)
 	if err := parseFlags(fs, args); err != nil {
 		return nil, err
@@ -136,4 +136,3 @@ func defaultJobs(clock bench.Clock) int {
 	}
 	return runtime.NumCPU()
 }
-
