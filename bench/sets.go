@@ -31,6 +31,7 @@ var (
 // passthrough.
 var (
 	singleDNS  = service{DNS, 1, PickFirst}
+	singleRR   = service{DNS, 1, RoundRobin}
 	pickFirst3 = service{DNS, 3, PickFirst}
 	roundRobin = service{DNS, 3, RoundRobin}
 	single     = service{DefaultResolver, DefaultBackends, DefaultPolicy}
@@ -70,9 +71,11 @@ var SetNames = []string{SetDefault, SetAll, SetValidate}
 //     stream does not);
 //   - grpc.NewClient against every fault, for an idle client and one whose
 //     RPCs are rare: it differs from Dial in how its channel starts;
-//   - a server that moves to a new address, behind passthrough (which
-//     never learns it) and gRPC-Go's dns resolver, for an idle client and
-//     a busy one (whose failed RPCs are counted);
+//   - a server that moves to a new address, behind gRPC-Go's dns resolver
+//     with either policy, for an idle client and a busy one (whose failed
+//     RPCs are counted), and behind passthrough, which never learns the
+//     new address, for an idle client (a busy one fails every RPC until
+//     the deadline, at the cost of three cells, and tells nothing more);
 //   - pick_first over three backends behind dns whose first crashes (for
 //     1 s) or vanishes (blackhole, for 30 s: a vanished host that came
 //     back before keepalive noticed, 13 s on, would leave nothing to
@@ -103,7 +106,8 @@ func DefaultSet() []resultset.Cell {
 	add([]string{"blackhole", "crash"}, []Traffic{Busy}, SetDowntimes[1:2], quiet, dial)
 	add([]string{"crash", "rotate"}, []Traffic{Idle, Stream, Rare}, base, SetQuiets[1:], dial)
 	add(BaseFaults(), []Traffic{Idle, Rare}, base, quiet, SetClients[1:])
-	add([]string{moveFault}, idleBusy, base, quiet, dial, single, singleDNS)
+	add([]string{moveFault}, idleBusy, base, quiet, dial, singleDNS, singleRR)
+	add([]string{moveFault}, []Traffic{Idle}, base, quiet, dial, single)
 	add([]string{"crash"}, idleBusy, base, quiet, dial, pickFirst3)
 	add([]string{"blackhole"}, idleBusy, SetDowntimes[1:2], quiet, dial, pickFirst3)
 	add([]string{rollingFault}, idleBusy, base, quiet, dial, roundRobin)

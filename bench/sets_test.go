@@ -30,12 +30,16 @@ func TestDefaultSetCoversEveryValue(t *testing.T) {
 			}
 		}
 		// Every strategy meets the services: a moved server behind
-		// either resolver, pick_first's failover, round_robin's rolling
-		// restart, each for an idle client and a busy one.
+		// either resolver (passthrough for an idle client only) and
+		// with either policy, pick_first's failover, round_robin's
+		// rolling restart, each for an idle client and a busy one.
+		if c := withService(resultset.NewCell(s, "move", string(Idle)), single); !has[c] {
+			t.Errorf("the default set lacks %s", c)
+		}
 		for _, tr := range []Traffic{Idle, Busy} {
 			for _, want := range []resultset.Cell{
-				withService(resultset.NewCell(s, "move", string(tr)), single),
 				withService(resultset.NewCell(s, "move", string(tr)), singleDNS),
+				withService(resultset.NewCell(s, "move", string(tr)), singleRR),
 				withService(resultset.NewCell(s, "crash", string(tr)), pickFirst3),
 				withService(thirty(resultset.NewCell(s, "blackhole", string(tr))), pickFirst3),
 				withService(resultset.NewCell(s, "rolling", string(tr)), roundRobin),

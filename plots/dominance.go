@@ -31,6 +31,11 @@ func wherePossibleSentences(all *resultset.Set) []string {
 				if k > 0 && someoneRecovers(r, c) {
 					misses[c.Situation()] = append(misses[c.Situation()], r.Label)
 				}
+				if !smp.ReplayMeasured() {
+					// Its replays tell nothing (a backend of a rolling
+					// restart may still hold the log).
+					continue
+				}
 				xs := smp.Values(resultset.UnitSpurious)
 				counted = counted || len(xs) > 0
 				if len(xs) > 0 && resultset.Mean(xs) > 0 {

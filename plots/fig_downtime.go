@@ -13,14 +13,14 @@ import (
 )
 
 // byDowntime turns run r of the full set into a set whose "runs" are the
-// downtimes its cells of fault were measured with, under the quiet time
-// and client of d: so that the latency and heat panels, which draw runs
+// downtimes its cells of fault were measured with, under the other
+// conditions of d: so that the latency and heat panels, which draw runs
 // along x, draw downtimes. Each pseudo-run's cells are keyed by d's
 // conditions, as its panels look them up.
 func byDowntime(all, d *resultset.Set, r *resultset.Run, fault string) *resultset.Set {
 	var downtimes []time.Duration
 	for c := range r.Cells {
-		if c.Fault == fault && c.Quiet == d.Conditions.Quiet && c.Client == d.Conditions.Client && !slices.Contains(downtimes, c.Downtime) {
+		if c.Fault == fault && sameButDowntime(c.Conditions(), d.Conditions) && !slices.Contains(downtimes, c.Downtime) {
 			downtimes = append(downtimes, c.Downtime)
 		}
 	}
@@ -30,7 +30,7 @@ func byDowntime(all, d *resultset.Set, r *resultset.Run, fault string) *resultse
 	for _, dt := range downtimes {
 		pr := &resultset.Run{Release: r.Release, Series: r.Series, Label: "down " + dt.String(), Cells: map[resultset.Cell]*resultset.Samples{}}
 		for c, s := range r.Cells {
-			if c.Fault == fault && c.Downtime == dt && c.Quiet == d.Conditions.Quiet && c.Client == d.Conditions.Client {
+			if c.Fault == fault && c.Downtime == dt && sameButDowntime(c.Conditions(), d.Conditions) {
 				c.Downtime = d.Conditions.Downtime
 				pr.Cells[c] = s
 			}
@@ -38,6 +38,12 @@ func byDowntime(all, d *resultset.Set, r *resultset.Run, fault string) *resultse
 		pd.Runs = append(pd.Runs, pr)
 	}
 	return &pd
+}
+
+// sameButDowntime reports whether a and b differ in downtime at most.
+func sameButDowntime(a, b resultset.Conditions) bool {
+	a.Downtime = b.Downtime
+	return a == b
 }
 
 // downtimeFigure is the recovery time and the dial attempts against the

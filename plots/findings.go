@@ -182,6 +182,7 @@ func findings(d *resultset.Set) []findingGroup {
 			}
 			fs = append(fs, on...)
 		}
+		fs = append(fs, hopelessSentence(d, runs))
 		fs = append(fs, neverSentences(d, runs)...)
 		fs = append(fs, alwaysSentence(d, runs))
 		fs = append(fs, fastestSentences(d, runs[len(runs)-1])...)
@@ -205,6 +206,9 @@ func neverSentences(d *resultset.Set, runs []*resultset.Run) []string {
 		var never []string
 		for _, f := range d.Faults {
 			for _, t := range d.Traffic {
+				if hopeless(d, runs, f, t) {
+					continue // hopelessSentence says it of every strategy
+				}
 				measured, all := false, true
 				for _, r := range runs {
 					if fr, _, _, ok := missedAt(r, d.Cell(s, f, t)); ok {
@@ -236,7 +240,7 @@ func alwaysSentence(d *resultset.Set, runs []*resultset.Run) string {
 		ok, measured := true, false
 		for _, r := range runs {
 			for c := range r.Cells {
-				if c.Strategy == s {
+				if c.Strategy == s && !hopeless(d, runs, c.Fault, c.Traffic) {
 					measured = true
 					if fr, _, _, _ := missedAt(r, c); fr > 0 {
 						ok = false
@@ -248,10 +252,52 @@ func alwaysSentence(d *resultset.Set, runs []*resultset.Run) string {
 			always = append(always, "**"+s+"**")
 		}
 	}
-	if len(always) == 0 {
-		return "No strategy recovers in every cycle of every fault, traffic mode and release."
+	what := "every fault, traffic mode and release"
+	if hopelessSentence(d, runs) != "" {
+		what += " that some strategy recovers from"
 	}
-	return fmt.Sprintf("Recovering in every cycle of every fault, traffic mode and release: %s.", list(always))
+	if len(always) == 0 {
+		return fmt.Sprintf("No strategy recovers in every cycle of %s.", what)
+	}
+	return fmt.Sprintf("Recovering in every cycle of %s: %s.", what, list(always))
+}
+
+// hopeless reports whether no strategy recovered in any cycle of fault f
+// and traffic t on any of runs, where some cell of them was measured.
+func hopeless(d *resultset.Set, runs []*resultset.Run, f, t string) bool {
+	measured := false
+	for _, s := range d.Strategies {
+		for _, r := range runs {
+			if fr, _, _, ok := missedAt(r, d.Cell(s, f, t)); ok {
+				if fr < 1 {
+					return false
+				}
+				measured = true
+			}
+		}
+	}
+	return measured
+}
+
+// hopelessSentence names the faults and traffic modes no strategy ever
+// recovers from: what no choice of strategy helps.
+func hopelessSentence(d *resultset.Set, runs []*resultset.Run) string {
+	var cells []string
+	for _, f := range d.Faults {
+		for _, t := range d.Traffic {
+			if hopeless(d, runs, f, t) {
+				cells = append(cells, f+"/"+t)
+			}
+		}
+	}
+	if len(cells) == 0 {
+		return ""
+	}
+	where := "on any release measured"
+	if len(runs) == 1 {
+		where = "on " + runs[0].Label
+	}
+	return fmt.Sprintf("No strategy recovers in any cycle of %s %s.", list(cells), where)
 }
 
 // fastestSentences say, per fault, which strategy recovers fastest on a

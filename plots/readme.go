@@ -29,6 +29,12 @@ func readmeFindings(all *resultset.Set, bs []resultset.Bisection) string {
 		"server that already held the log), ✗ where some did not, with how many of the situation's cells, n/a where it does not apply " +
 		"to the release; stretches of releases that fared alike are joined.\n\n")
 	b.WriteString(adviceTable(all))
+	if sv := serviceSentences(all); len(sv) > 0 {
+		b.WriteString("\nMoved servers and several backends, release by release (how the report reads them):\n\n")
+		for _, line := range sv {
+			fmt.Fprintf(&b, "- %s\n", line)
+		}
+	}
 	b.WriteString("\nWhere behaviour changes between consecutive releases (every change is listed in the report):\n\n")
 	for _, line := range boundarySummary(all, bs) {
 		fmt.Fprintf(&b, "- %s\n", line)

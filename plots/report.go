@@ -3,6 +3,7 @@ package plots
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/reconnbench/reconnbench/resultset"
@@ -67,7 +68,12 @@ func (rp report) markdown() string {
 		fmt.Fprintf(&b, " Also measured, and kept apart: %s.", list(others))
 	}
 	b.WriteString(" Each cell is a strategy facing a fault with one kind of client traffic; the README defines them.")
-	fmt.Fprintf(&b, " Everything below is of the cells measured under %s.", d.Conditions)
+	under := d.Conditions.String()
+	if slices.ContainsFunc(rp.others, func(k resultset.Conditions) bool { return k.Service() != d.Conditions.Service() }) &&
+		!strings.HasSuffix(under, d.Conditions.Service()) {
+		under += ", " + d.Conditions.Service() // said where the results hold other services
+	}
+	fmt.Fprintf(&b, " Everything below is of the cells measured under %s.", under)
 	if len(rp.others) > 0 {
 		var o []string
 		for _, k := range rp.others {
@@ -94,7 +100,7 @@ func (rp report) markdown() string {
 			fmt.Fprintf(&b, "- %s\n", f)
 		}
 		if len(rp.others) > 0 {
-			fmt.Fprintf(&b, "\nUnder %s:\n", d.Conditions)
+			fmt.Fprintf(&b, "\nUnder %s:\n", under)
 		}
 	}
 	groups := findings(d)
@@ -104,6 +110,14 @@ func (rp report) markdown() string {
 		}
 		b.WriteString("\n")
 		for _, f := range g.items {
+			fmt.Fprintf(&b, "- %s\n", f)
+		}
+	}
+
+	if sv := serviceSentences(rp.all); len(sv) > 0 {
+		b.WriteString("\n### Moved servers and several backends\n\n")
+		b.WriteString(serviceIntro)
+		for _, f := range sv {
 			fmt.Fprintf(&b, "- %s\n", f)
 		}
 	}
@@ -173,6 +187,9 @@ func (rp report) markdown() string {
 		"\"no replay needed\" after a fault that keeps the server's state.\n\n")
 	for _, f := range d.Faults {
 		for _, t := range d.Traffic {
+			if !measured(d, f, t) {
+				continue
+			}
 			fmt.Fprintf(&b, "### %s, %s traffic\n\n", f, t)
 			header(&b, d)
 			for _, s := range d.Strategies {
@@ -195,6 +212,19 @@ func (rp report) markdown() string {
 	b.WriteString("- A missed cycle has no recovery time: it is counted in \"missed\", never as a zero, and left out of the medians.\n")
 	b.WriteString("- Results of different toolchains, clocks or links are never pooled: each is its own series, labelled with what differs.\n")
 	return b.String()
+}
+
+// measured reports whether some run of d has a cell of fault f and
+// traffic t.
+func measured(d *resultset.Set, f, t string) bool {
+	for _, r := range d.Runs {
+		for c := range r.Cells {
+			if c.Fault == f && c.Traffic == t {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func header(b *strings.Builder, d *resultset.Set) {

@@ -36,7 +36,7 @@ func TestCellText(t *testing.T) {
 	// A cell that does not apply to the release, and one after a fault
 	// that needed no replay: neither is a miss.
 	b.WriteString("BenchmarkReconnect/strategy=na/fault=crash/traffic=idle 1 1 inapplicable/op\n")
-	b.WriteString("BenchmarkReconnect/strategy=kept/fault=crash/traffic=idle 1 0 missed/op 0 undetected/op 1 dials/op 1 spurious-replays/op\n")
+	b.WriteString("BenchmarkReconnect/strategy=kept/fault=crash/traffic=idle 1 0 missed/op 0 undetected/op 1 dials/op 0 lost-msgs/op 1 spurious-replays/op\n")
 	d := load(t, map[string]string{"grpc-v1.85.0.txt": b.String()})
 	r := d.Runs[0]
 	for _, tc := range []struct{ strategy, want string }{
@@ -136,8 +136,8 @@ func TestNotApplicableAndNoReplay(t *testing.T) {
 	for i := 0; i < 6; i++ {
 		b.WriteString(resultsettest.Line("a", "crash", "idle", 1, 2))
 		b.WriteString(resultsettest.Line("b", "crash", "idle", 2, 2))
-		b.WriteString("BenchmarkReconnect/strategy=a/fault=rotate/traffic=idle 1 0 missed/op 0 undetected/op 1 dials/op 1 spurious-replays/op\n")
-		b.WriteString("BenchmarkReconnect/strategy=b/fault=rotate/traffic=idle 1 0 missed/op 0 undetected/op 1 dials/op 0 spurious-replays/op\n")
+		b.WriteString("BenchmarkReconnect/strategy=a/fault=rotate/traffic=idle 1 0 missed/op 0 undetected/op 1 dials/op 0 lost-msgs/op 1 spurious-replays/op\n")
+		b.WriteString("BenchmarkReconnect/strategy=b/fault=rotate/traffic=idle 1 0 missed/op 0 undetected/op 1 dials/op 0 lost-msgs/op 0 spurious-replays/op\n")
 	}
 	b.WriteString("BenchmarkReconnect/strategy=a/fault=crash/traffic=idle/downtime=1s/quiet=2s/client=newclient 1 1 inapplicable/op\n")
 	d := load(t, map[string]string{"grpc-v1.50.0.txt": b.String()})

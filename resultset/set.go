@@ -3,6 +3,7 @@ package resultset
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -60,7 +61,16 @@ func (s *Samples) Inapplicable() bool {
 // Replays in such cells are spurious (UnitSpurious).
 func (s *Samples) NoReplayNeeded() bool {
 	k, n := s.Count(UnitMissed)
-	return n > 0 && k == 0 && len(s.Values(UnitRecover)) == 0
+	return n > 0 && k == 0 && len(s.Values(UnitRecover)) == 0 && s.ReplayMeasured()
+}
+
+// ReplayMeasured reports whether the replay measures the cell: whether it
+// counts lost messages. A client spread over several backends
+// (round_robin), or a service restarted backend by backend (rolling), is
+// measured instead by its failed RPCs and the time until every backend is
+// READY again (UnitFailedRPCs, UnitAllReady, UnitUnready).
+func (s *Samples) ReplayMeasured() bool {
+	return len(s.Values(UnitLost)) > 0
 }
 
 // Count reads a fraction unit (missed/op, undetected/op): in how many of
@@ -155,9 +165,19 @@ func (k Conditions) Cell(strategy, fault, traffic string) Cell {
 func (k Conditions) String() string {
 	s := fmt.Sprintf("downtime %v, quiet %v, %s", k.Downtime, k.Quiet, k.Client)
 	if k.Resolver != AbsentResolver || k.Backends != AbsentBackends || k.Policy != AbsentPolicy {
-		s += fmt.Sprintf(", %s, %d backends, %s", k.Resolver, k.Backends, k.Policy)
+		s += ", " + k.Service()
 	}
 	return s
+}
+
+// Service describes the service alone: "passthrough, 1 backend,
+// pick_first".
+func (k Conditions) Service() string {
+	n := "backends"
+	if k.Backends == 1 {
+		n = "backend"
+	}
+	return fmt.Sprintf("%s, %d %s, %s", k.Resolver, k.Backends, n, k.Policy)
 }
 
 // Cell returns the cell of strategy, fault and traffic under the set's
@@ -230,6 +250,16 @@ func (d *Set) Only(k Conditions) *Set {
 			o.Runs = append(o.Runs, &rc)
 		}
 	}
+	// The faults and traffic modes of these cells only: a fault that
+	// needs another service (rolling) has none under k.
+	faults, traffic := map[string]bool{}, map[string]bool{}
+	for _, r := range o.Runs {
+		for c := range r.Cells {
+			faults[c.Fault], traffic[c.Traffic] = true, true
+		}
+	}
+	o.Faults = slices.DeleteFunc(slices.Clone(d.Faults), func(f string) bool { return !faults[f] })
+	o.Traffic = slices.DeleteFunc(slices.Clone(d.Traffic), func(t string) bool { return !traffic[t] })
 	return &o
 }
 
