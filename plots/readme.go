@@ -26,7 +26,7 @@ func readmeFindings(all *resultset.Set, bs []resultset.Bisection) string {
 	fmt.Fprintf(&b, "Measured: %d gRPC-Go releases from %s to %s, %d strategies, %d cells on %s; %s.\n\n",
 		len(runs), runs[0].Label, newest.Label, len(all.Strategies), len(newest.Cells), newest.Label, all.Main.Describe())
 	b.WriteString("Per situation and strategy: ✓ where every cycle of every cell recovered (after a rotation, where no cycle replayed to a " +
-		"server that already held the log), ✗ where some did not, with how many of the situation's cells, n/a where it does not apply " +
+		"server that already held the log; with round_robin, where every backend was READY again), ✗ where some did not, with how many of the situation's cells, n/a where it does not apply " +
 		"to the release; stretches of releases that fared alike are joined.\n\n")
 	b.WriteString(adviceTable(all))
 	if sv := serviceSentences(all); len(sv) > 0 {

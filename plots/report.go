@@ -86,7 +86,8 @@ func (rp report) markdown() string {
 	if t := adviceTable(rp.all); t != "" {
 		b.WriteString("## Which strategy in which situation\n\n")
 		b.WriteString("Per situation and strategy, on the releases of the main series: ✓ where every cycle of every cell of the situation " +
-			"recovered (where the server keeps its state, where no cycle replayed to a server that already held the log), ✗ where some did not, " +
+			"recovered (where the server keeps its state, where no cycle replayed to a server that already held the log; with round_robin, " +
+			"where every backend was READY again), ✗ where some did not, " +
 			"with how many of the situation's cells; \"n/a\" where the cells do not apply to the release (grpc.NewClient before v1.63); " +
 			"stretches of releases that fared alike are joined. The tables below give each cell.\n\n")
 		b.WriteString(t)
