@@ -31,6 +31,7 @@ LINK       ?= local
 RESULTS    ?= results
 SHARD      ?=
 RESUME     ?= 0
+DRYRUN     ?= 0
 RELEASE    ?=
 A          ?=
 B          ?=
@@ -60,7 +61,7 @@ SMOKE_VERSIONS := v1.30.0 v1.41.0 v1.85.0
 
 bench:
 	$(RECONNBENCH) bench -versions '$(VERSIONS)' -go '$(GO)' -count '$(COUNT)' -clock '$(CLOCK)' \
-		-link '$(LINK)' -results '$(RESULTS)' -shard '$(SHARD)' -resume='$(RESUME)' \
+		-link '$(LINK)' -results '$(RESULTS)' -shard '$(SHARD)' -resume='$(RESUME)' -n='$(DRYRUN)' \
 		-strategies '$(STRATEGIES)' -faults '$(FAULTS)' -traffic '$(TRAFFIC)' \
 		-downtime '$(DOWNTIME)' -quiet '$(QUIET)' -client '$(CLIENT)' -scenarios '$(SCENARIOS)' \
 		-resolver '$(RESOLVER)' -backends '$(BACKENDS)' -policy '$(POLICY)'

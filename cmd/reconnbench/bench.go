@@ -3,9 +3,12 @@ package main
 import (
 	"flag"
 	"fmt"
+	"io"
+	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/reconnbench/reconnbench/bench"
@@ -21,6 +24,9 @@ func runBench(args []string) error {
 	c, err := parseRunFlags(args)
 	if err != nil {
 		return err
+	}
+	if c.dryRun {
+		return c.printPlan(os.Stdout)
 	}
 	release, err := lockResults(c.results, "bench")
 	if err != nil {
@@ -62,6 +68,7 @@ func parseRunFlags(args []string) (*runConfig, error) {
 		noTput    = fs.Bool("no-throughput", false, "skip BenchmarkReplay after each release's cells")
 		drawPlots = fs.Bool("plots", true, "draw the figures and REPORT.md from the results folder when every release is done")
 		jobs      = fs.Int("j", 0, "cell processes at a time (default: the number of CPUs on the virtual clock, 8 per CPU on the real clock)")
+		dryRun    = fs.Bool("n", false, "print the cells and releases the run would measure, and run nothing")
 		resume    = fs.Bool("resume", false, "keep the releases already complete in the results folder, and the cells an interrupted run finished; run only what is missing")
 	)
 	if err := parseFlags(fs, args); err != nil {
@@ -70,7 +77,7 @@ func parseRunFlags(args []string) (*runConfig, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("bench takes flags only (-h lists them), not %q", fs.Args())
 	}
-	c := &runConfig{results: *results, verbose: *verbose, link: *link, jobs: *jobs, noThroughput: *noTput, resume: *resume, plots: *drawPlots}
+	c := &runConfig{results: *results, verbose: *verbose, link: *link, jobs: *jobs, noThroughput: *noTput, resume: *resume, plots: *drawPlots, dryRun: *dryRun}
 	var err error
 	if c.releases, err = versions.Select(versions.Dir, *releases); err != nil {
 		return nil, err
@@ -108,6 +115,9 @@ func parseRunFlags(args []string) (*runConfig, error) {
 	if err := c.resolveToolchain(*toolchain); err != nil {
 		return nil, err
 	}
+	if c.dryRun {
+		return c, nil
+	}
 	if err := checkWritable(c.results); err != nil {
 		return nil, err
 	}
@@ -115,6 +125,17 @@ func parseRunFlags(args []string) (*runConfig, error) {
 		c.jobs = defaultJobs(c.matrix.Clock)
 	}
 	return c, nil
+}
+
+// printPlan writes what the run would measure: a cell name a line, then
+// the count and the releases.
+func (c *runConfig) printPlan(w io.Writer) error {
+	cells := c.matrix.Scenarios()
+	for _, sc := range cells {
+		fmt.Fprintln(w, sc.Cell().Name())
+	}
+	_, err := fmt.Fprintf(w, "%d cells × %d releases (%s), %d runs a cell\n", len(cells), len(c.releases), strings.Join(c.releases, " "), c.matrix.Count)
+	return err
 }
 
 // checkWritable makes sure results can be written to dir, creating it if

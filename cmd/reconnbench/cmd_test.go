@@ -35,7 +35,7 @@ const moduleRoot = "../.."
 
 var dirOnce sync.Once
 
-// versionsBinaryDir makes the folder the tests build binaries into.
+// binaryDir makes the folder the tests build binaries into.
 func binaryDir() (string, error) {
 	var err error
 	dirOnce.Do(func() { binDir, err = os.MkdirTemp("", "reconnbench-test-") })
@@ -45,7 +45,7 @@ func binaryDir() (string, error) {
 	return binDir, err
 }
 
-// versionsBinary builds this command once for the tests that run it as a
+// commandBinary builds this command once for the tests that run it as a
 // user would, and returns its path.
 func commandBinary(t *testing.T) string {
 	t.Helper()
@@ -89,7 +89,7 @@ func benchBinary(t *testing.T) string {
 	return benchPath
 }
 
-// runVersions runs the versions command from the module root and returns
+// runCommand runs the command from the module root and returns
 // its exit status and standard error.
 func runCommand(t *testing.T, args ...string) (int, string) {
 	t.Helper()

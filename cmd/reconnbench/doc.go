@@ -31,8 +31,10 @@
 // the scenario set whose keys take a listed value (an empty list keeps
 // every value); with SCENARIOS=all, every combination of the lists (an
 // empty list takes every value: 1s, 30s and 5m0s of downtime, 2s and
-// 45m0s of quiet, dial and newclient). docs/cycle.md says what each key
-// means.
+// 45m0s of quiet, dial and newclient, passthrough and dns, 1 and 3
+// backends, pick_first and round_robin, less the combinations no cell can
+// have). DRYRUN=1 prints the cells a selection holds. docs/cycle.md says
+// what each key means.
 //
 // Every command checks every value before it runs anything: a bad one is
 // one line on standard error naming it and what is valid, and exit status
@@ -60,6 +62,7 @@
 //	-results dir     RESULTS     results folder (default "results")
 //	-shard i/n       SHARD       run the i-th of n slices of the matrix
 //	-resume          RESUME      1: keep complete releases and finished cells of an earlier run, run only what is missing
+//	-n               DRYRUN      1: print the cells and releases the run would measure, and run nothing
 //	-no-throughput               skip BenchmarkReplay after each release's cells
 //	-plots                       draw the figures and REPORT.md when every release is done (default true)
 //	-j n                         cell processes at a time (default: the CPUs on the virtual clock, 8 per CPU on the real one)

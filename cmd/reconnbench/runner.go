@@ -44,6 +44,7 @@ type runConfig struct {
 	noThroughput bool         // skip BenchmarkReplay after the cells
 	plots        bool         // draw figures and the report when done
 	resume       bool         // keep complete releases and finished cells of an earlier run
+	dryRun       bool         // print what would run, run nothing
 	net          bench.Net    // the cells' network; empty for netsim
 	ports        atomic.Int64 // server ports handed to tcp cells so far, from a random start
 	portsOnce    sync.Once

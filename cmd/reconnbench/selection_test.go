@@ -2,6 +2,10 @@ package main
 
 import (
 	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/reconnbench/reconnbench/bench"
@@ -50,5 +54,34 @@ func TestSelection(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestDryRun(t *testing.T) {
+	results := filepath.Join(t.TempDir(), "never")
+	t.Chdir(moduleRoot) // where versions/ is, as the Makefile runs the command
+	c, err := parseRunFlags([]string{"-n", "-faults", "move", "-versions", "v1.85.0", "-results", results})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := c.printPlan(&b); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+	cells := lines[:len(lines)-1]
+	if want := fmt.Sprintf("%d cells × 1 releases (v1.85.0), 6 runs a cell", len(cells)); lines[len(lines)-1] != want {
+		t.Errorf("last line %q, want %q", lines[len(lines)-1], want)
+	}
+	for _, name := range cells {
+		if !strings.Contains(name, "/fault=move/") {
+			t.Errorf("cell %s is not a move", name)
+		}
+	}
+	if len(cells) == 0 {
+		t.Error("no cell")
+	}
+	if _, err := os.Stat(results); !os.IsNotExist(err) {
+		t.Errorf("a dry run made its results folder: %v", err)
 	}
 }
