@@ -56,7 +56,7 @@ func (Rotate) Inject(ctx context.Context, s *Server, grace time.Duration) error 
 	if r.split == nil {
 		return fmt.Errorf("netsim: rotate: the instance at %s has no connection-age limit (Instance.Aged)", s.addr)
 	}
-	at, err := r.split.waitRotation(ctx, r.MaxAge)
+	at, err := r.split.WaitRotation(ctx, r.MaxAge)
 	if err != nil {
 		return err
 	}
@@ -73,10 +73,7 @@ func (s *Server) RotatedNothing() bool {
 	if s.current == nil || s.current.split == nil {
 		return false
 	}
-	sp := s.current.split
-	sp.mu.Lock()
-	defer sp.mu.Unlock()
-	return sp.rotated && sp.nothing
+	return s.current.split.RotatedNothing()
 }
 
 // ageSlack is how much later than its age limit, jitter included, a
@@ -84,10 +81,20 @@ func (s *Server) RotatedNothing() bool {
 // read the client's preface.
 const ageSlack = time.Second
 
-// splitter hands the connections an instance accepts to its Aged server
-// until that server's first GOAWAY, and to its GRPC server after.
-type splitter struct {
-	lis         *Listener
+// Splitter is the listener side of an instance that rotates its client's
+// connection once (Rotate): it hands the connections a listener accepts to
+// an aged gRPC server (one with keepalive.ServerParameters'
+// MaxConnectionAge) until that server's first GOAWAY, and to a fresh
+// server after. It sees the GOAWAY on the wire, in the frames the aged
+// server writes. It works on any net.Listener: a netsim.Server splits its
+// instances' listeners with it, and package realnet a server process's
+// TCP listener.
+//
+// The aged server's connections are wrapped (to read what it writes), so
+// gRPC does not recognise them as *net.TCPConn and sets no TCP user
+// timeout on them; on loopback that changes nothing.
+type Splitter struct {
+	lis         net.Listener
 	aged, fresh *subListener
 	started     time.Time
 	rotatedCh   chan struct{} // closed at the first GOAWAY
@@ -97,8 +104,10 @@ type splitter struct {
 	rotatedAt   time.Time
 }
 
-func newSplitter(lis *Listener) *splitter {
-	return &splitter{
+// NewSplitter splits the connections lis accepts from now on; call
+// Dispatch to start accepting.
+func NewSplitter(lis net.Listener) *Splitter {
+	return &Splitter{
 		lis:       lis,
 		aged:      newSubListener(lis),
 		fresh:     newSubListener(lis),
@@ -107,8 +116,19 @@ func newSplitter(lis *Listener) *splitter {
 	}
 }
 
-// dispatch accepts connections until the listener closes.
-func (sp *splitter) dispatch() {
+// Aged is the listener of the server with the age limit: it gets every
+// connection accepted before the first GOAWAY. Closing it (or Fresh)
+// closes the listener they share, as stopping a server with one listener
+// does.
+func (sp *Splitter) Aged() net.Listener { return sp.aged }
+
+// Fresh is the listener of the server without an age limit: it gets every
+// connection accepted after the first GOAWAY.
+func (sp *Splitter) Fresh() net.Listener { return sp.fresh }
+
+// Dispatch accepts connections until the listener closes, then closes
+// Aged and Fresh.
+func (sp *Splitter) Dispatch() {
 	defer sp.aged.Close()
 	defer sp.fresh.Close()
 	for {
@@ -130,7 +150,7 @@ func (sp *splitter) dispatch() {
 // rotate records the first GOAWAY, at at, or (nothing) the moment it is
 // clear that none will come for the instance's first connection; from
 // then on connections go to the fresh server.
-func (sp *splitter) rotate(at time.Time, nothing bool) {
+func (sp *Splitter) rotate(at time.Time, nothing bool) {
 	sp.mu.Lock()
 	defer sp.mu.Unlock()
 	if sp.rotated {
@@ -140,10 +160,13 @@ func (sp *splitter) rotate(at time.Time, nothing bool) {
 	close(sp.rotatedCh)
 }
 
-// waitRotation waits for the aged server's first GOAWAY and returns when
-// it was sent, or, if none came for a connection taken when the instance
-// started, rotates nothing at the latest moment one could have come.
-func (sp *splitter) waitRotation(ctx context.Context, maxAge time.Duration) (time.Time, error) {
+// WaitRotation waits for the aged server's first GOAWAY and returns when
+// it was sent, or, if none came for a connection taken when the splitter
+// was made, with the server's age limit maxAge, rotates nothing at the
+// latest moment one could have come (its age plus 10%, plus a second for
+// the handshake) and returns that moment. It returns early with ctx's
+// error.
+func (sp *Splitter) WaitRotation(ctx context.Context, maxAge time.Duration) (time.Time, error) {
 	t := time.NewTimer(time.Until(sp.started.Add(maxAge + maxAge/10 + ageSlack)))
 	defer t.Stop()
 	select {
@@ -158,6 +181,14 @@ func (sp *splitter) waitRotation(ctx context.Context, maxAge time.Duration) (tim
 	return sp.rotatedAt, nil
 }
 
+// RotatedNothing reports whether the splitter has rotated without a
+// GOAWAY (WaitRotation ran out).
+func (sp *Splitter) RotatedNothing() bool {
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	return sp.rotated && sp.nothing
+}
+
 // goAwayWatch is the server end of a connection of the aged server. It
 // follows the HTTP/2 frames the server writes, reading only their headers
 // (with x/net/http2, as gRPC itself does), and tells the splitter about
@@ -165,7 +196,7 @@ func (sp *splitter) waitRotation(ctx context.Context, maxAge time.Duration) (tim
 // reconnects on reading it reaches the fresh server.
 type goAwayWatch struct {
 	net.Conn
-	sp   *splitter
+	sp   *Splitter
 	hdr  [9]byte // a frame header being read
 	n    int     // bytes of hdr read
 	skip uint32  // payload bytes of the current frame still to pass
@@ -205,15 +236,15 @@ func (w *goAwayWatch) scan(b []byte) {
 	}
 }
 
-// subListener is one server's share of a Listener's connections.
+// subListener is one server's share of a listener's connections.
 type subListener struct {
-	parent *Listener
+	parent net.Listener
 	conns  chan net.Conn
 	done   chan struct{}
 	once   sync.Once
 }
 
-func newSubListener(parent *Listener) *subListener {
+func newSubListener(parent net.Listener) *subListener {
 	return &subListener{parent: parent, conns: make(chan net.Conn), done: make(chan struct{})}
 }
 
@@ -232,7 +263,8 @@ func (l *subListener) Accept() (net.Conn, error) {
 	case c := <-l.conns:
 		return c, nil
 	case <-l.done:
-		return nil, &net.OpError{Op: "accept", Net: "netsim", Addr: l.parent.addr, Err: net.ErrClosed}
+		addr := l.parent.Addr()
+		return nil, &net.OpError{Op: "accept", Net: addr.Network(), Addr: addr, Err: net.ErrClosed}
 	}
 }
 
@@ -248,4 +280,4 @@ func (l *subListener) Close() error {
 }
 
 // Addr implements net.Listener.
-func (l *subListener) Addr() net.Addr { return l.parent.addr }
+func (l *subListener) Addr() net.Addr { return l.parent.Addr() }

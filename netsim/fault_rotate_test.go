@@ -212,7 +212,7 @@ func TestGoAwayWatch(t *testing.T) {
 	frames := wire.Bytes()
 	for seed := uint64(0); seed < 200; seed++ {
 		rng := rand.New(rand.NewPCG(seed, 1))
-		sp := &splitter{rotatedCh: make(chan struct{})}
+		sp := &Splitter{rotatedCh: make(chan struct{})}
 		w := &goAwayWatch{sp: sp}
 		for b := frames; len(b) > 0; {
 			n := 1 + rng.IntN(min(len(b), 64))

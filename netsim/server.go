@@ -54,7 +54,7 @@ type Server struct {
 type running struct {
 	Instance
 	lis    *Listener
-	split  *splitter     // for an instance with Aged, nil otherwise
+	split  *Splitter     // for an instance with Aged, nil otherwise
 	served chan struct{} // closed when every Serve has returned
 }
 
@@ -164,12 +164,12 @@ func (s *Server) up() error {
 			r.GRPC.Serve(lis) // returns when the instance is stopped
 		}()
 	} else {
-		r.split = newSplitter(lis)
+		r.split = NewSplitter(lis)
 		var wg sync.WaitGroup
 		wg.Add(3)
-		go func() { defer wg.Done(); r.split.dispatch() }()
-		go func() { defer wg.Done(); r.Aged.Serve(r.split.aged) }()
-		go func() { defer wg.Done(); r.GRPC.Serve(r.split.fresh) }()
+		go func() { defer wg.Done(); r.split.Dispatch() }()
+		go func() { defer wg.Done(); r.Aged.Serve(r.split.Aged()) }()
+		go func() { defer wg.Done(); r.GRPC.Serve(r.split.Fresh()) }()
 		go func() {
 			wg.Wait()
 			close(r.served)
