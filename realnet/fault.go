@@ -2,6 +2,7 @@ package realnet
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -19,6 +20,11 @@ import (
 //   - netsim.Blackhole: the proxy silences every connection and the process
 //     is killed behind it; dials reach the proxy but go unanswered.
 //   - netsim.Flap: Crash, Times times, Up apart.
+//   - netsim.Rotate: nothing goes down. The process's connection-age limit
+//     (Config.Age) rotates its client's connection: Inject waits for the
+//     process to report its first GOAWAY, which is the fault's instant
+//     (OnStrike), or that it rotated nothing, and returns downtime, the
+//     grace period, after it.
 //
 // Restarts follow the fault's schedule counted from the call, as netsim's
 // do, so that the time a kill or a start takes is not added to the next
@@ -30,7 +36,13 @@ func (s *Server) Inject(ctx context.Context, f netsim.Fault, downtime time.Durat
 	if s.current == nil {
 		return fmt.Errorf("realnet: inject %s: no server process is serving", f.Name())
 	}
+	s.hookMu.Lock()
+	s.struck = false
+	s.hookMu.Unlock()
 	t0 := time.Now()
+	if _, later := f.(netsim.Rotate); !later {
+		s.strike(t0)
+	}
 	switch f := f.(type) {
 	case netsim.Crash:
 		s.crash()
@@ -65,6 +77,17 @@ func (s *Server) Inject(ctx context.Context, f netsim.Fault, downtime time.Durat
 			}
 		}
 		return nil
+	case netsim.Rotate:
+		if s.cfg.Age.Max <= 0 {
+			return errors.New("realnet: rotate: the server processes have no connection-age limit (Config.Age)")
+		}
+		at, nothing, err := s.current.rotation(ctx)
+		if err != nil {
+			return err
+		}
+		s.current.rotatedNothing = nothing
+		s.strike(at)
+		return sleepUntil(ctx, at.Add(downtime))
 	}
 	return fmt.Errorf("realnet: fault %q has no real-network counterpart", f.Name())
 }

@@ -15,9 +15,13 @@ import (
 )
 
 // TestMain doubles as the server process of the tests: started by a
-// realnet.Server, this test binary runs echoServer instead of the tests.
+// realnet.Server, this test binary runs echoServer instead of the tests,
+// or, given a connection-age limit, agedServer.
 func TestMain(m *testing.M) {
 	if c, ok := realnet.ChildFromEnv(); ok {
+		if _, aged := c.Age(); aged {
+			os.Exit(agedServer(c))
+		}
 		os.Exit(echoServer(c))
 	}
 	goleak.VerifyTestMain(m)

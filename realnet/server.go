@@ -33,6 +33,10 @@ type Config struct {
 	// Proxy puts a forwarding proxy between clients and the server; the
 	// Blackhole fault needs it.
 	Proxy bool
+	// Age, if its Max is set, is the connection-age limit of every
+	// process, passed to it in AgeEnv (see Child.ListenAged); the Rotate
+	// fault needs it.
+	Age Age
 	// OnUp, if set, is called when an instance starts serving, with its
 	// generation (0 for the first).
 	OnUp func(gen int)
@@ -54,6 +58,10 @@ type Server struct {
 	standby *process   // started, waiting for "listen"
 	gens    int
 	started []time.Time
+
+	hookMu   sync.Mutex
+	onStrike func(time.Time)
+	struck   bool // the fault being injected has struck
 }
 
 // StartServer starts the first process on a free loopback port and returns
@@ -112,6 +120,36 @@ func (s *Server) Ask(ctx context.Context, request string) (string, error) {
 		return "", errors.New("realnet: no server process is serving")
 	}
 	return s.current.ask(ctx, request)
+}
+
+// OnStrike makes f be called at the instant each injected fault strikes,
+// as netsim.Server.OnStrike does: when Inject is called, for every fault
+// but Rotate, which strikes when the server process sends its GOAWAY.
+// It runs once per Inject, on the goroutine that calls Inject.
+func (s *Server) OnStrike(f func(at time.Time)) {
+	s.hookMu.Lock()
+	s.onStrike = f
+	s.hookMu.Unlock()
+}
+
+// strike reports the fault's instant at, once per Inject.
+func (s *Server) strike(at time.Time) {
+	s.hookMu.Lock()
+	f, already := s.onStrike, s.struck
+	s.struck = true
+	s.hookMu.Unlock()
+	if f != nil && !already {
+		f(at)
+	}
+}
+
+// RotatedNothing reports whether the serving process was rotated by
+// Rotate without a GOAWAY: its client had let every connection go before
+// one came of age (netsim.Server.RotatedNothing).
+func (s *Server) RotatedNothing() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.current != nil && s.current.rotatedNothing
 }
 
 // Close kills every process and waits for them, and closes the proxy.
@@ -209,6 +247,9 @@ func (s *Server) spawn() (*process, error) {
 		cmd.Env = cmd.Environ()
 	}
 	cmd.Env = append(cmd.Env, AddrEnv+"="+s.addr)
+	if s.cfg.Age.Max > 0 {
+		cmd.Env = append(cmd.Env, AgeEnv+"="+s.cfg.Age.String())
+	}
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, err
@@ -224,6 +265,7 @@ func (s *Server) spawn() (*process, error) {
 		cmd: cmd, stdin: stdin, gen: s.gens,
 		ready:   make(chan struct{}),
 		replies: make(chan string, 1),
+		rotated: make(chan string, 1),
 		exited:  make(chan struct{}),
 	}
 	s.gens++
@@ -240,9 +282,12 @@ type process struct {
 
 	ready   chan struct{} // closed on "ready"
 	replies chan string
+	rotated chan string   // the answer to "rotate"
 	exited  chan struct{} // closed once reaped
 	failure string        // from a "fail" message; read after exited
 	once    sync.Once
+
+	rotatedNothing bool // guarded by Server.mu
 }
 
 // read handles the process's messages until its output ends, then reaps it.
@@ -261,6 +306,11 @@ func (p *process) read(stdout io.Reader, onEvent func(int, string)) {
 			select {
 			case p.replies <- text:
 			default: // an answer nobody asked for
+			}
+		case msgRotated:
+			select {
+			case p.rotated <- text:
+			default:
 			}
 		case msgFailure:
 			p.failure = text
@@ -287,7 +337,7 @@ func (p *process) serve(ctx context.Context) error {
 }
 
 func (p *process) ask(ctx context.Context, request string) (string, error) {
-	if strings.ContainsRune(request, '\n') || request == cmdListen {
+	if strings.ContainsRune(request, '\n') || request == cmdListen || request == cmdRotate {
 		return "", fmt.Errorf("realnet: bad request %q", request)
 	}
 	if _, err := io.WriteString(p.stdin, request+"\n"); err != nil {
@@ -301,6 +351,29 @@ func (p *process) ask(ctx context.Context, request string) (string, error) {
 	case <-ctx.Done():
 		return "", ctx.Err()
 	}
+}
+
+// rotation asks the process when its connection-age limit rotated a
+// connection (Child.ListenAged) and waits for the answer: when, and
+// whether it rotated nothing.
+func (p *process) rotation(ctx context.Context) (at time.Time, nothing bool, err error) {
+	if _, err := io.WriteString(p.stdin, cmdRotate+"\n"); err != nil {
+		return at, false, err
+	}
+	var text string
+	select {
+	case text = <-p.rotated:
+	case <-p.exited:
+		return at, false, errors.New("realnet: the server process exited before it rotated")
+	case <-ctx.Done():
+		return at, false, ctx.Err()
+	}
+	var ns int64
+	var how string
+	if _, err := fmt.Sscanf(text, "%d %s", &ns, &how); err != nil || how != "goaway" && how != "nothing" {
+		return at, false, fmt.Errorf("realnet: the server process cannot rotate (it answered %q): it must listen with Child.ListenAged", text)
+	}
+	return time.Unix(0, ns), how == "nothing", nil
 }
 
 func (p *process) signal(sig syscall.Signal) {
