@@ -62,14 +62,14 @@ type instance interface {
 
 // newTestbed starts the servers of c's scenario on its network.
 func newTestbed(c *cycle) (testbed, error) {
-	if c.Net == TCP {
-		_, blackhole := c.fault.(netsim.Blackhole)
-		return newTCPBed(c.log.Len(), blackhole, c.rec)
-	}
 	var age *keepalive.ServerParameters
 	if _, ok := c.fault.(netsim.Rotate); ok {
 		p := rotation(c.quiet(), c.Downtime)
 		age = &p
+	}
+	if c.Net == TCP {
+		_, blackhole := c.fault.(netsim.Blackhole)
+		return newTCPBed(c.log.Len(), blackhole, age, c.rec)
 	}
 	return newSimBed(c.Link, c.log.Len(), age, c.rec, service{c.Resolver, c.Backends, c.Policy})
 }

@@ -4,11 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"strconv"
 	"sync"
 	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/keepalive"
 
 	"github.com/reconnbench/reconnbench/netsim"
 	"github.com/reconnbench/reconnbench/realnet"
@@ -39,17 +43,25 @@ type tcpBed struct {
 	spurious int            // spurious replays the processes reported
 }
 
-func newTCPBed(entries int, proxy bool, rec *recorder) (*tcpBed, error) {
+// newTCPBed starts the server process; age, if not nil, is the
+// connection-age limit its processes rotate connections with
+// (netsim.Rotate), passed to them by realnet (realnet.Config.Age).
+func newTCPBed(entries int, proxy bool, age *keepalive.ServerParameters, rec *recorder) (*tcpBed, error) {
 	if serverCommand == nil {
 		return nil, errors.New("net tcp needs a server process: run the cycle from the bench test binary, which provides one")
 	}
 	b := &tcpBed{}
 	b.Observe(rec)
+	var limit realnet.Age
+	if age != nil {
+		limit = realnet.Age{Max: age.MaxConnectionAge, Grace: age.MaxConnectionAgeGrace}
+	}
 	var err error
 	b.server, err = realnet.StartServer(realnet.Config{
 		Command: func() *exec.Cmd { return serverCommand(entries) },
 		Port:    serverPort,
 		Proxy:   proxy,
+		Age:     limit,
 		OnUp: func(gen int) {
 			b.mu.Lock()
 			b.insts = append(b.insts, &remoteStore{bed: b, gen: gen, done: make(chan struct{})})
@@ -89,14 +101,14 @@ func (b *tcpBed) event(gen int, ev string) {
 
 func (b *tcpBed) Target() string { return b.server.Target() }
 
-// Inject applies f through realnet, which strikes at once: it has no
-// rotate fault.
+// Inject applies f through realnet, which strikes as netsim does: at
+// once, or, for rotate, when the server process sends its GOAWAY.
 func (b *tcpBed) Inject(ctx context.Context, f netsim.Fault, downtime time.Duration, strike func(time.Time)) error {
-	strike(time.Now())
+	b.server.OnStrike(strike)
 	return b.server.Inject(ctx, f, downtime)
 }
 
-func (b *tcpBed) RotatedNothing() bool { return false }
+func (b *tcpBed) RotatedNothing() bool { return b.server.RotatedNothing() }
 
 func (b *tcpBed) Spurious() int {
 	b.mu.Lock()
@@ -145,18 +157,37 @@ func (s *remoteStore) Tally(ctx context.Context, n int) (replay.Tally, error) {
 
 // serveProcess is the server process of a tcpBed: one instance with a
 // fresh store, serving until it is killed, or stopping gracefully on
-// SIGTERM as netsim's graceful fault does.
+// SIGTERM as netsim's graceful fault does. Given a connection-age limit
+// (rotate), it is built as netsim's instances are, with the aged twin,
+// and splits its listener between the two the same way.
 func serveProcess(c *realnet.Child, entries int) int {
 	store := replay.NewStore(entries)
 	store.OnSpurious(func() { c.Event("spurious") })
-	in := newInstance(store, nil)
-	s, drain := in.GRPC, in.Drain
-	lis, err := c.Listen()
+	var age *keepalive.ServerParameters
+	if a, ok := c.Age(); ok {
+		p := rotation(a.Max, a.Grace)
+		age = &p
+	}
+	in := newInstance(store, age)
+	servers := []*grpc.Server{in.GRPC}
+	var err error
+	if in.Aged == nil {
+		var lis net.Listener
+		if lis, err = c.Listen(); err == nil {
+			go in.GRPC.Serve(lis)
+		}
+	} else {
+		var aged, fresh net.Listener
+		if aged, fresh, err = c.ListenAged(); err == nil {
+			go in.Aged.Serve(aged)
+			go in.GRPC.Serve(fresh)
+			servers = append(servers, in.Aged)
+		}
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "reconnbench server:", err)
 		return 1
 	}
-	go s.Serve(lis)
 	go func() {
 		<-store.Complete()
 		c.Event(fmt.Sprintf("complete %d", store.CompletedAt().UnixNano()))
@@ -172,8 +203,17 @@ func serveProcess(c *realnet.Child, entries int) int {
 			t := store.Tally(n)
 			c.Reply(fmt.Sprintf("%d %d %d %d", t.Lost, t.Duplicated, t.Corrupt, t.Replays))
 		case <-c.Terminated():
-			drain()
-			s.GracefulStop()
+			in.Drain()
+			var wg sync.WaitGroup
+			for _, s := range servers {
+				s := s
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					s.GracefulStop()
+				}()
+			}
+			wg.Wait()
 			return 0
 		}
 	}

@@ -67,6 +67,48 @@ func TestTCPCycle(t *testing.T) {
 	}
 }
 
+// TestTCPRotate runs rotate cycles on real TCP: the server process's own
+// connection-age limit rotates the client's connection, which held a
+// stream, so the client lets it go only when the grace period cuts the
+// stream; the process serves on with its store, so nothing is missed or
+// restarted, and a replay now is spurious: the watcher makes one on its
+// return to READY, identity none. The settle is the default 2 s: from
+// v1.61 gRPC waits up to 1 s after the grace period before it closes the
+// connection.
+func TestTCPRotate(t *testing.T) {
+	for _, tc := range []struct {
+		strategy string
+		spurious int
+	}{
+		{"watcher", 1},
+		{"identity", 0},
+	} {
+		t.Run(tc.strategy, func(t *testing.T) {
+			t.Parallel()
+			sc := Scenario{Net: TCP, Strategy: tc.strategy, Fault: "rotate", Traffic: Stream,
+				Downtime: 300 * time.Millisecond, Quiet: time.Second}
+			c, err := RunOn(t, Real, sc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			trace := traceString(c.Trace)
+			if c.Restarted || c.Missed() || c.Lost != 0 || strings.Count(trace, resultset.EventServerUp) != 1 {
+				t.Errorf("restarted = %v, missed = %v, lost %d; want the one server process, holding the log; trace:\n%s", c.Restarted, c.Missed(), c.Lost, trace)
+			}
+			if !c.Connected || !c.Detected || c.Detect < sc.Downtime {
+				t.Errorf("connected = %v, detected = %v after %v; want the rotated connection given up after the grace period (%v); trace:\n%s",
+					c.Connected, c.Detected, c.Detect, sc.Downtime, trace)
+			}
+			if c.Dials < 1 {
+				t.Errorf("%d dials after the GOAWAY, want the reconnect", c.Dials)
+			}
+			if c.Spurious != tc.spurious || c.Replays != tc.spurious {
+				t.Errorf("%d spurious replays, %d replays after the first; want %d; trace:\n%s", c.Spurious, c.Replays, tc.spurious, trace)
+			}
+		})
+	}
+}
+
 func TestNetNeedsRealClock(t *testing.T) {
 	_, err := RunOn(t, Virtual, Scenario{Net: TCP, Strategy: "watcher", Fault: "crash", Traffic: Idle})
 	if err == nil || !strings.Contains(err.Error(), "clock virtual") {
