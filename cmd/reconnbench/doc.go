@@ -124,6 +124,7 @@
 //	-baseline dir    BASELINE    results folder whose behaviour changes auto picks releases around (default "results/baseline")
 //	-results dir     RESULTS/validate  folder for the results of both networks and VALIDATION.md (default "results/validate")
 //	-count n         VALIDATE_COUNT  virtual cycles per cell (default 60)
+//	-long-count n                virtual cycles per cell with a downtime over 1s (default 600)
 //	-tcp-count n     TCP_COUNT   real TCP cycles per cell (default 1)
 //	-strategies s    STRATEGIES  strategies (default all)
 //	-faults f        FAULTS      faults (default all)

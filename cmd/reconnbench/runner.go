@@ -671,14 +671,18 @@ func (c *runConfig) runMatrix(ctx context.Context, bin, v string, m bench.Matrix
 // processLimit bounds a matrix process running cells in wall-clock time,
 // the last resort behind the cycle's own bounds and the stall watchdog.
 // A virtual cycle takes milliseconds whatever its timers; a real one
-// takes as long as its waits, which bench.MaxDuration bounds.
+// takes as long as its waits, which bench.MaxDuration bounds, with the
+// deadline the process is given (m.Base.Deadline: validate's -deadline,
+// or the default for the cell's downtime).
 func (c *runConfig) processLimit(m bench.Matrix, cells []resultset.Cell) time.Duration {
 	if m.Clock == bench.Virtual {
 		return 5*time.Minute + time.Duration(len(cells)*m.Count)*10*time.Second
 	}
 	limit := 2 * time.Minute
 	for _, cell := range cells {
-		limit += time.Duration(m.Count) * bench.MaxDuration(bench.ScenarioOf(cell))
+		sc := bench.ScenarioOf(cell)
+		sc.Deadline = m.Base.Deadline
+		limit += time.Duration(m.Count) * bench.MaxDuration(sc)
 	}
 	return limit
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/reconnbench/reconnbench/bench"
 	"github.com/reconnbench/reconnbench/realnet"
@@ -163,5 +164,22 @@ func TestPortsApart(t *testing.T) {
 			t.Fatalf("port %d: want a fresh one in [%d, %d)", p, lo, hi)
 		}
 		seen[p] = true
+	}
+}
+
+// TestProcessLimitFollowsDeadline checks that a real-clock process's
+// wall-clock limit leaves room for a cycle that misses and waits out the
+// deadline it was given (validate's -deadline), however long.
+func TestProcessLimitFollowsDeadline(t *testing.T) {
+	c := &runConfig{}
+	cell := resultset.Cell{Strategy: "dialer", Fault: "crash", Traffic: "idle", Downtime: 30 * time.Second, Quiet: 2 * time.Second, Client: "dial"}
+	for _, deadline := range []time.Duration{30 * time.Second, 10 * time.Minute} {
+		m := bench.Matrix{Clock: bench.Real, Count: 2, Base: bench.Scenario{Deadline: deadline}}
+		// Per cycle: the first replay, the quiet time, the downtime, the
+		// deadline, teardown.
+		need := time.Duration(m.Count) * (bench.DefaultSetup + cell.Quiet + cell.Downtime + deadline + 10*time.Second)
+		if got := c.processLimit(m, []resultset.Cell{cell}); got < need {
+			t.Errorf("deadline %v: a process of %d cycles may run %v, want at least %v", deadline, m.Count, got, need)
+		}
 	}
 }

@@ -6,7 +6,9 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+	"time"
 
+	"github.com/reconnbench/reconnbench/bench"
 	"github.com/reconnbench/reconnbench/resultset"
 	"github.com/reconnbench/reconnbench/versions"
 )
@@ -24,6 +26,11 @@ func TestJudge(t *testing.T) {
 		return r
 	}
 	ok := func(dials, recover float64) record { return cycle(dials, recover, 1) }
+	spurious := func(n float64) record {
+		r := ok(2, 1)
+		r[resultset.UnitSpurious] = n
+		return r
+	}
 	for _, tc := range []struct {
 		name     string
 		sim, tcp []record
@@ -45,6 +52,8 @@ func TestJudge(t *testing.T) {
 		{"one of two restarts late", []record{ok(2, 1)}, []record{cycle(3, 2.6, 1.06), ok(2, 1)}, agrees, nil},
 		{"late, and missed only on tcp", []record{ok(2, 1)}, []record{cycle(3, -1, 1.06)}, differs, []string{"missed"}},
 		{"no tcp result", []record{ok(1, 1)}, nil, differs, []string{"no tcp result"}},
+		{"a spurious replay only on tcp", []record{spurious(0)}, []record{spurious(1)}, differs, []string{"spurious-replays"}},
+		{"spurious replays sometimes in netsim", []record{spurious(0), spurious(1)}, []record{spurious(1)}, agrees, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := judge(resultset.Cell{Strategy: "a", Fault: "b", Traffic: "c"}, tc.sim, tc.tcp)
@@ -167,5 +176,42 @@ func TestCompareNetsMissingFile(t *testing.T) {
 	}
 	if len(v.rows) != 1 || v.rows[0].word() != "DIFFERS: no tcp result" {
 		t.Fatalf("rows %+v, want one cell without a tcp result", v.rows)
+	}
+}
+
+// TestValidateLongCells checks that the cells with a long downtime run
+// again on netsim with -long-count cycles, that none do when the filters
+// leave none, and that every network's processes get the deadline.
+func TestValidateLongCells(t *testing.T) {
+	t.Chdir(moduleRoot)
+	results := t.TempDir()
+	v, err := parseValidateFlags([]string{"-versions", "v1.85.0", "-results", results, "-long-count", "500", "-deadline", "45s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.long == nil {
+		t.Fatal("no run of the long-downtime cells")
+	}
+	var want []resultset.Cell
+	for _, c := range bench.ValidateSet() {
+		if c.Downtime > bench.DefaultDowntime {
+			want = append(want, c)
+		}
+	}
+	if len(want) == 0 || !reflect.DeepEqual(v.long.matrix.Cells, want) || v.long.matrix.Count != 500 || v.long.matrix.Clock != bench.Virtual {
+		t.Errorf("long run: %d cells, %d cycles each, %s clock; want the validate set's %d with a downtime over %v, 500 cycles, virtual",
+			len(v.long.matrix.Cells), v.long.matrix.Count, v.long.matrix.Clock, len(want), bench.DefaultDowntime)
+	}
+	for _, c := range []*runConfig{v.sim, v.tcp, v.long} {
+		if c.matrix.Base.Deadline != 45*time.Second {
+			t.Errorf("a %s run's deadline for its process limit: %v, want 45s", c.matrix.Clock, c.matrix.Base.Deadline)
+		}
+	}
+	v, err = parseValidateFlags([]string{"-versions", "v1.85.0", "-results", results, "-faults", "rotate"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.long != nil {
+		t.Errorf("rotate cells only: a long-downtime run of %d cells", len(v.long.matrix.Cells))
 	}
 }
