@@ -2,7 +2,11 @@
 // real thing. The server is a separate OS process listening on loopback TCP;
 // faults kill it with SIGKILL, stop it with SIGTERM, or silence it behind a
 // forwarding proxy, and a fresh process takes the same port after the
-// downtime.
+// downtime. The rotate fault restarts nothing: the process's own gRPC
+// connection-age limit (Config.Age) ends its client's connection, and the
+// process splits its listener as netsim's instances do
+// (netsim.Splitter, through Child.ListenAged) and reports the GOAWAY's
+// instant, the fault's.
 //
 // A Dialer dials real TCP and keeps the same records as a netsim.Network:
 // every dial attempt with its outcome and every client connection with when
