@@ -164,8 +164,20 @@ func onsetSentences(d *resultset.Set, runs []*resultset.Run) []string {
 
 // findingGroup is the findings of one series (toolchain, clock, link).
 type findingGroup struct {
-	series resultset.Series
-	items  []string
+	series   resultset.Series
+	cells    int // cells measured, over the releases
+	releases int
+	items    []string
+}
+
+// heading names the group's series and, where it is not the main one,
+// how much it measured: a series can be a few cells (those that stalled
+// the virtual clock, rerun on the real one).
+func (g findingGroup) heading(main resultset.Series) string {
+	if g.series == main {
+		return g.series.Describe()
+	}
+	return fmt.Sprintf("%s (%s on %s)", g.series.Describe(), plural(g.cells, "cell"), plural(g.releases, "release"))
 }
 
 // findings are the report's conclusions in plain sentences, computed from
@@ -185,9 +197,12 @@ func findings(d *resultset.Set) []findingGroup {
 		fs = append(fs, hopelessSentence(d, runs))
 		fs = append(fs, neverSentences(d, runs)...)
 		fs = append(fs, alwaysSentence(d, runs))
-		fs = append(fs, fastestSentences(d, runs[len(runs)-1])...)
+		fs = append(fs, fastestSentences(d, runs)...)
 		fs = append(fs, detectionSentence(d, runs[len(runs)-1]))
-		g := findingGroup{series: runs[0].Series}
+		g := findingGroup{series: runs[0].Series, releases: len(runs)}
+		for _, r := range runs {
+			g.cells += len(r.Cells)
+		}
 		for _, f := range fs {
 			if f != "" {
 				g.items = append(g.items, f)
@@ -279,6 +294,26 @@ func hopeless(d *resultset.Set, runs []*resultset.Run, f, t string) bool {
 	return measured
 }
 
+// hopelessFault reports whether no strategy recovered in any cycle of
+// fault f, in any traffic mode measured.
+func hopelessFault(d *resultset.Set, runs []*resultset.Run, f string) bool {
+	some := false
+	for _, t := range d.Traffic {
+		if hopeless(d, runs, f, t) {
+			some = true
+			continue
+		}
+		for _, r := range runs {
+			for _, s := range d.Strategies {
+				if _, _, _, ok := missedAt(r, d.Cell(s, f, t)); ok {
+					return false // measured, and not hopeless
+				}
+			}
+		}
+	}
+	return some
+}
+
 // hopelessSentence names the faults and traffic modes no strategy ever
 // recovers from: what no choice of strategy helps.
 func hopelessSentence(d *resultset.Set, runs []*resultset.Run) string {
@@ -302,9 +337,13 @@ func hopelessSentence(d *resultset.Set, runs []*resultset.Run) string {
 
 // fastestSentences say, per fault, which strategy recovers fastest on a
 // release, among those that never missed that fault in any traffic mode.
-func fastestSentences(d *resultset.Set, r *resultset.Run) []string {
+func fastestSentences(d *resultset.Set, runs []*resultset.Run) []string {
+	r := runs[len(runs)-1]
 	var out []string
 	for _, f := range d.Faults {
+		if !measuredOn(d, r, f) {
+			continue // a series of a few cells (stalled ones rerun on the real clock)
+		}
 		if !restarts(d, f) {
 			out = append(out, spuriousSentence(d, r, f))
 			continue
@@ -329,6 +368,9 @@ func fastestSentences(d *resultset.Set, r *resultset.Run) []string {
 			}
 		}
 		if len(cands) == 0 {
+			if hopelessFault(d, runs, f) {
+				continue // hopelessSentence said it
+			}
 			out = append(out, fmt.Sprintf("No strategy recovers from **%s** in every cycle of every traffic mode on %s.", f, r.Label))
 			continue
 		}
@@ -351,6 +393,17 @@ func fastestSentences(d *resultset.Set, r *resultset.Run) []string {
 		out = append(out, sentence+".")
 	}
 	return out
+}
+
+// measuredOn reports whether run r has a cell of fault f under d's
+// conditions.
+func measuredOn(d *resultset.Set, r *resultset.Run, f string) bool {
+	for c := range r.Cells {
+		if c.Fault == f && c.Conditions() == d.Conditions {
+			return true
+		}
+	}
+	return false
 }
 
 // spuriousSentence says, for a fault after which the server keeps its
@@ -411,6 +464,9 @@ func detectionSentence(d *resultset.Set, r *resultset.Run) string {
 			detect = append(detect, fmt.Sprintf("**%s** (in %d of %d cycles)", s, n-k, n))
 		}
 	}
+	if len(detect) == 0 && len(never) == 0 {
+		return "" // no blackhole measured on r
+	}
 	if len(detect) == 0 {
 		return fmt.Sprintf("After a blackhole on %s, no strategy's client gives up the dead connection.", r.Label)
 	}
@@ -443,4 +499,12 @@ func list(words []string) string {
 		return words[0]
 	}
 	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
+}
+
+// plural is "1 cell", "2 cells".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -107,7 +107,7 @@ func (rp report) markdown() string {
 	groups := findings(d)
 	for _, g := range groups {
 		if len(groups) > 1 {
-			fmt.Fprintf(&b, "\n### %s\n", g.series.Describe())
+			fmt.Fprintf(&b, "\n### %s\n", g.heading(d.Main))
 		}
 		b.WriteString("\n")
 		for _, f := range g.items {
