@@ -72,7 +72,7 @@ plots:
 # The baseline's report and figures, and the README's findings, from the
 # committed baseline.
 baseline-docs:
-	$(RECONNBENCH) plots -results results/baseline -readme README.md
+	$(RECONNBENCH) plots -results results/baseline -readme README.md -versions default
 
 bench-throughput:
 	$(RECONNBENCH) throughput $(if $(ROUNDS),-count '$(ROUNDS)') -results '$(RESULTS)'

@@ -44,6 +44,11 @@ type Options struct {
 	Release string
 	// SVG writes each figure as SVG too.
 	SVG bool
+	// Releases, if set, are the releases of the figures that draw
+	// releases along an axis and of the report's tables by release: a
+	// results folder of every release reads better through a few. The
+	// findings, the advice table and the boundaries use every release.
+	Releases []string
 	// Readme, if set, is a file whose findings block (between the markers
 	// readmeBegin and readmeEnd) is rewritten from the results too: the
 	// project's README.md, from the baseline.
@@ -85,7 +90,16 @@ func Write(results string, o Options, log io.Writer) error {
 		return err
 	}
 
-	figs, skipped, err := drawAll(all, d, traffic, one)
+	view := d
+	if len(o.Releases) > 0 {
+		if view = d.OnlyReleases(o.Releases); len(view.Runs) == 0 {
+			return fmt.Errorf("none of the releases to show (%s) is in the results", strings.Join(o.Releases, " "))
+		}
+		if !slices.ContainsFunc(view.Runs, func(r *resultset.Run) bool { return r == one }) {
+			one = view.Runs[len(view.Runs)-1]
+		}
+	}
+	figs, skipped, err := drawAll(all, view, traffic, one)
 	if err != nil {
 		return err
 	}
@@ -93,7 +107,7 @@ func Write(results string, o Options, log io.Writer) error {
 	if err != nil {
 		return err
 	}
-	rp := report{d: d, all: all, others: conds[1:], bs: bs, figs: figs, figDir: FigDir, skipped: skipped, svg: o.SVG}
+	rp := report{d: d, view: view, all: all, others: conds[1:], bs: bs, figs: figs, figDir: FigDir, skipped: skipped, svg: o.SVG}
 
 	var outs []output
 	dir := filepath.Join(results, FigDir)

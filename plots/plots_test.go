@@ -101,6 +101,33 @@ func TestWriteOptions(t *testing.T) {
 	}
 }
 
+// TestWriteReleases: the figures and tables show the releases asked for,
+// and the findings still come from every release.
+func TestWriteReleases(t *testing.T) {
+	t.Parallel()
+	dir := resultsettest.Folder(t) // v1.40.1, v1.41.0, v1.85.0
+	if err := Write(dir, Options{Releases: []string{"v1.40.1", "v1.85.0"}}, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "REPORT.md"))
+	report := string(b)
+	for _, want := range []string{
+		"The figures and the tables by release show 2 of the 3 releases (v1.40.1, v1.85.0)",
+		"| strategy | v1.40.1 | v1.85.0 |",
+		"stops recovering at **v1.41.0**", // a finding from the release not shown
+	} {
+		if !strings.Contains(report, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	if strings.Contains(report, "| strategy | v1.40.1 | v1.41.0") {
+		t.Error("a table shows a release not asked for")
+	}
+	if t.Failed() {
+		t.Logf("report:\n%s", report)
+	}
+}
+
 func TestWriteErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
@@ -110,6 +137,7 @@ func TestWriteErrors(t *testing.T) {
 	}{
 		{"unknown traffic", nil, Options{Traffic: "stream"}, `traffic mode "stream" is not in the results (have: idle, busy)`},
 		{"unknown release", nil, Options{Release: "v9.9.9"}, `release "v9.9.9" is not in the results`},
+		{"no release to show", nil, Options{Releases: []string{"v1.30.0"}}, "none of the releases to show (v1.30.0) is in the results"},
 		{"empty file", map[string]string{"grpc-v1.90.0.txt": ""}, Options{}, "grpc-v1.90.0.txt: no benchmark results in the file"},
 		{"malformed line", map[string]string{"grpc-v1.90.0.txt": resultsettest.Release("v1.90.0", "virtual") + "BenchmarkReconnect/strategy=a/fault=b/traffic=c 1 one missed/op\n"},
 			Options{}, "grpc-v1.90.0.txt:59: parsing measurement"},

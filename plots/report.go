@@ -35,6 +35,7 @@ func cellText(s *resultset.Samples) string {
 // report is what REPORT.md is made of.
 type report struct {
 	d       *resultset.Set         // the results under one set of conditions
+	view    *resultset.Set         // d's releases the tables show; d if nil
 	all     *resultset.Set         // every result
 	others  []resultset.Conditions // conditions the results hold besides d's
 	bs      []resultset.Bisection
@@ -50,6 +51,10 @@ func (rp report) markdown() string {
 	d := rp.d
 	if rp.all == nil {
 		rp.all = d
+	}
+	view := rp.view
+	if view == nil {
+		view = d
 	}
 	var b strings.Builder
 	b.WriteString("# reconnbench report\n\n")
@@ -74,6 +79,14 @@ func (rp report) markdown() string {
 		under += ", " + d.Conditions.Service() // said where the results hold other services
 	}
 	fmt.Fprintf(&b, " Everything below is of the cells measured under %s.", under)
+	if len(view.Runs) < len(d.Runs) {
+		var labels []string
+		for _, r := range view.Runs {
+			labels = append(labels, r.Label)
+		}
+		fmt.Fprintf(&b, " The figures and the tables by release show %d of the %d releases (%s); the findings, the advice and the boundaries come from all of them.",
+			len(view.Runs), len(d.Runs), strings.Join(labels, ", "))
+	}
 	if len(rp.others) > 0 {
 		var o []string
 		for _, k := range rp.others {
@@ -163,10 +176,10 @@ func (rp report) markdown() string {
 	b.WriteString("## Which strategy on which release\n\n")
 	b.WriteString("Cells (fault × traffic mode) in which the strategy recovered in every cycle, of the cells measured that needed a replay " +
 		"(not those that do not apply to the release, nor those after a fault that keeps the server's state).\n\n")
-	header(&b, d)
+	header(&b, view)
 	for _, s := range d.Strategies {
 		fmt.Fprintf(&b, "| %s |", s)
-		for _, r := range d.Runs {
+		for _, r := range view.Runs {
 			ok, all := 0, 0
 			for c, cs := range r.Cells {
 				if c.Strategy == s && !cs.Inapplicable() && !cs.NoReplayNeeded() {
@@ -192,10 +205,10 @@ func (rp report) markdown() string {
 				continue
 			}
 			fmt.Fprintf(&b, "### %s, %s traffic\n\n", f, t)
-			header(&b, d)
+			header(&b, view)
 			for _, s := range d.Strategies {
 				fmt.Fprintf(&b, "| %s |", s)
-				for _, r := range d.Runs {
+				for _, r := range view.Runs {
 					fmt.Fprintf(&b, " %s |", cellText(r.Cells[d.Cell(s, f, t)]))
 				}
 				b.WriteString("\n")

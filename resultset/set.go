@@ -263,6 +263,14 @@ func (d *Set) Only(k Conditions) *Set {
 	return &o
 }
 
+// OnlyReleases returns the set with the runs of the given releases alone,
+// of every series; the throughput results are kept whole.
+func (d *Set) OnlyReleases(releases []string) *Set {
+	o := *d
+	o.Runs = slices.DeleteFunc(slices.Clone(d.Runs), func(r *Run) bool { return !slices.Contains(releases, r.Release) })
+	return &o
+}
+
 // Load reads results files and the trace file beside each, if there is
 // one. Every problem is an error naming the file and, where there is one,
 // the line.

@@ -199,7 +199,8 @@ func TestInputErrors(t *testing.T) {
 		{"throughput: benchtime zero", []string{"throughput", "-benchtime", "0x"}, `-benchtime "0x": want a duration such as 500ms or a number of iterations such as 100x`},
 		{"throughput: results under a file", []string{"throughput", "-results", filepath.Join(file, "results")}, `results folder "` + filepath.Join(file, "results") + `" cannot be created (not a directory): RESULTS must be a folder that can be written`},
 
-		{"plots: unknown flag", []string{"plots", "-results", good, "-trafic=busy"}, "plots: flag provided but not defined: -trafic (valid flags: -readme -release -results -svg -traffic)"},
+		{"plots: unknown flag", []string{"plots", "-results", good, "-trafic=busy"}, "plots: flag provided but not defined: -trafic (valid flags: -readme -release -results -svg -traffic -versions)"},
+		{"plots: unknown release", []string{"plots", "-results", good, "-versions", "v1.99.0"}, `unknown gRPC-Go release "v1.99.0" in VERSIONS`},
 		{"plots: bad flag value", []string{"plots", "-results", good, "-svg=maybe"}, `invalid boolean value "maybe" for -svg`},
 		{"plots: no results folder", []string{"plots", "-results", filepath.Join(tmp, "nowhere")}, "cannot be read (no such file or directory)"},
 		{"plots: empty results folder", []string{"plots", "-results", results(nil)}, "no results files (grpc-*.txt): run make bench first"},

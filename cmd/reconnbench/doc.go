@@ -75,6 +75,7 @@
 //	-release v       RELEASE     release of the distribution and timeline figures, or a label such as "v1.85.0 (real)" (default the newest)
 //	-svg                         write each figure as SVG too (default true)
 //	-readme file                 also rewrite the findings block of file from the results (make baseline-docs: README.md from results/baseline)
+//	-versions spec               releases of the figures and tables by release: all, default (versions/default.txt), or a list (default "all"; make baseline-docs: default); the findings use every release
 //
 // compare flags:
 //
