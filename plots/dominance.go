@@ -18,31 +18,7 @@ func wherePossibleSentences(all *resultset.Set) []string {
 	runs := all.SeriesRuns()[0]
 	var out []string
 	for _, s := range all.Strategies {
-		misses := map[string][]string{}   // situation: releases where s missed and another did not
-		spurious := map[string][]string{} // situation: releases where s replayed needlessly
-		cells, counted := 0, false        // counted: the results count spurious replays
-		for _, r := range runs {
-			for c, smp := range r.Cells {
-				if c.Strategy != s || smp.Inapplicable() {
-					continue
-				}
-				cells++
-				k, _ := smp.Count(resultset.UnitMissed)
-				if k > 0 && someoneRecovers(r, c) {
-					misses[c.Situation()] = append(misses[c.Situation()], r.Label)
-				}
-				if !smp.ReplayMeasured() {
-					// Its replays tell nothing (a backend of a rolling
-					// restart may still hold the log).
-					continue
-				}
-				xs := smp.Values(resultset.UnitSpurious)
-				counted = counted || len(xs) > 0
-				if len(xs) > 0 && resultset.Mean(xs) > 0 {
-					spurious[c.Situation()] = append(spurious[c.Situation()], r.Label)
-				}
-			}
-		}
+		misses, spurious, cells, counted := shortOf(runs, s)
 		if cells == 0 {
 			continue
 		}
@@ -67,6 +43,38 @@ func wherePossibleSentences(all *resultset.Set) []string {
 		}
 	}
 	return out
+}
+
+// shortOf is where strategy s falls short on runs: the situations, with
+// the releases, where it missed cycles that another strategy recovered in
+// every cycle, and those where it replayed to a server that already held
+// the log; with how many cells it had, and whether the results count
+// spurious replays at all.
+func shortOf(runs []*resultset.Run, s string) (misses, spurious map[string][]string, cells int, counted bool) {
+	misses, spurious = map[string][]string{}, map[string][]string{}
+	for _, r := range runs {
+		for c, smp := range r.Cells {
+			if c.Strategy != s || smp.Inapplicable() {
+				continue
+			}
+			cells++
+			k, _ := smp.Count(resultset.UnitMissed)
+			if k > 0 && someoneRecovers(r, c) {
+				misses[c.Situation()] = append(misses[c.Situation()], r.Label)
+			}
+			if !smp.ReplayMeasured() {
+				// Its replays tell nothing (a backend of a rolling
+				// restart may still hold the log).
+				continue
+			}
+			xs := smp.Values(resultset.UnitSpurious)
+			counted = counted || len(xs) > 0
+			if len(xs) > 0 && resultset.Mean(xs) > 0 {
+				spurious[c.Situation()] = append(spurious[c.Situation()], r.Label)
+			}
+		}
+	}
+	return misses, spurious, cells, counted
 }
 
 // someoneRecovers reports whether some strategy recovers every cycle of

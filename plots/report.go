@@ -217,6 +217,11 @@ func (rp report) markdown() string {
 		}
 	}
 
+	if sec := everyCellSection(rp.all, view); sec != "" {
+		b.WriteString(strings.TrimPrefix(sec, "\n"))
+		b.WriteString("\n")
+	}
+
 	b.WriteString("## How the numbers are computed\n\n")
 	b.WriteString("- Each results line is one restart cycle (or the average of `-matrix.cycles` cycles); a cell has `COUNT` lines per release.\n")
 	b.WriteString("- Medians and percentiles come from `github.com/montanaflynn/stats` (percentiles by linear interpolation between closest ranks).\n")

@@ -80,6 +80,24 @@ func TestServiceFindings(t *testing.T) {
 		t.Errorf("a rolling restart's replays counted as spurious:\n%s", wp)
 	}
 
+	// "a" never falls short: its every cell is shown, and where it
+	// misses, why.
+	sec := everyCellSection(all, all)
+	for _, want := range []string{
+		"## Every cell of a\n",
+		"| cell | v1.50.0 | v1.55.0 | v1.60.0 |",
+		"| move idle dns | 41.00 s | 42.00 s | 29.00 s |",
+		"| rolling busy dns backends=3 round_robin | READY 4.00 s | READY 4.00 s | READY 4.00 s |",
+		"- move idle, on every release: no strategy recovers there either: behind passthrough",
+	} {
+		if !strings.Contains(sec, want) {
+			t.Errorf("every-cell section lacks %q:\n%s", want, sec)
+		}
+	}
+	if strings.Contains(sec, "Every cell of b") {
+		t.Errorf("b misses where a recovers, yet has a section:\n%s", sec)
+	}
+
 	// Under the passthrough conditions no strategy ever recovers from a
 	// move: one sentence says so, and it spoils no strategy's record.
 	d := all.Only(resultset.NewCell("", "", "").Conditions())
