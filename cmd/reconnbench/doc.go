@@ -121,7 +121,7 @@
 //
 // validate flags:
 //
-//	-versions spec   VALIDATE_VERSIONS  auto (the oldest, the newest and both sides of every behaviour change in -baseline), or as for bench (default "auto")
+//	-versions spec   VALIDATE_VERSIONS  auto (the oldest, the newest and both sides of every change in -baseline of missed or undetected cycles in a cell validate runs), or as for bench (default "auto")
 //	-baseline dir    BASELINE    results folder whose behaviour changes auto picks releases around (default "results/baseline")
 //	-results dir     RESULTS/validate  folder for the results of both networks and VALIDATION.md (default "results/validate")
 //	-count n         VALIDATE_COUNT  virtual cycles per cell (default 60)

@@ -62,7 +62,7 @@ const (
 func parseValidateFlags(args []string) (*validateConfig, error) {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
 	var (
-		releases   = fs.String("versions", "auto", "releases: auto (the oldest, the newest, and both sides of every behaviour change in -baseline), or as for bench")
+		releases   = fs.String("versions", "auto", "releases: auto (the oldest, the newest, and both sides of every change in -baseline of missed or undetected cycles in a cell validate runs), or as for bench")
 		baseline   = fs.String("baseline", filepath.Join("results", "baseline"), "results folder whose behaviour changes auto picks releases around")
 		strategies = fs.String("strategies", "", "strategies (default all)")
 		faults     = fs.String("faults", "", "faults (default all)")
@@ -91,7 +91,7 @@ func parseValidateFlags(args []string) (*validateConfig, error) {
 	v := &validateConfig{report: filepath.Join(*results, "VALIDATION.md"), noRun: *noRun}
 	spec := *releases
 	if spec == "auto" {
-		rels, changes, err := validationReleases(versions.Dir, *baseline)
+		rels, changes, err := validationReleases(versions.Dir, *baseline, bench.ValidateSet())
 		if err != nil {
 			return nil, err
 		}
@@ -132,10 +132,11 @@ func parseValidateFlags(args []string) (*validateConfig, error) {
 }
 
 // validationReleases picks the oldest and newest releases tracked in
-// modDir and both sides of every behaviour change between consecutive
-// releases in the results folder results (its default-toolchain, virtual,
-// local files).
-func validationReleases(modDir, results string) ([]string, []change, error) {
+// modDir and both sides of every behaviour change, in one of cells,
+// between consecutive releases in the results folder results (its
+// default-toolchain, virtual, local files): a change in a cell validate
+// does not run has nothing to check.
+func validationReleases(modDir, results string, cells []resultset.Cell) ([]string, []change, error) {
 	have, err := versions.Tracked(modDir)
 	if err != nil {
 		return nil, nil, err
@@ -166,6 +167,9 @@ func validationReleases(modDir, results string) ([]string, []change, error) {
 	for i := 1; i < len(runs); i++ {
 		a, b := runs[i-1], runs[i]
 		for _, cell := range sortedCells(b.cells) {
+			if !slices.Contains(cells, cell) {
+				continue
+			}
 			for _, unit := range []string{resultset.UnitMissed, resultset.UnitUndetected} {
 				x, y := values(a.cells[cell], unit), values(b.cells[cell], unit)
 				if len(x) > 0 && len(y) > 0 && math.Abs(resultset.Mean(x)-resultset.Mean(y)) >= 0.5 {

@@ -86,7 +86,10 @@ func TestValidationReleases(t *testing.T) {
 	write("grpc-v1.45.0.txt", "v1.45.0", 1)
 	write("grpc-v1.50.1.real.txt", "v1.50.1", 0) // another clock: not a behaviour change
 	modDir := filepath.Join(moduleRoot, versions.Dir)
-	rels, changes, err := validationReleases(modDir, results)
+	if rels, _, err := validationReleases(modDir, results, []resultset.Cell{resultset.NewCell("watcher", "crash", "idle")}); err != nil || len(rels) != 2 {
+		t.Errorf("a change in a cell validate does not run picks releases: %v, %v", rels, err)
+	}
+	rels, changes, err := validationReleases(modDir, results, bench.ValidateSet())
 	if err != nil {
 		t.Fatal(err)
 	}
