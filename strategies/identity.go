@@ -51,16 +51,15 @@ func (IdentityCheck) DialOptions(Hooks) []grpc.DialOption {
 // Watch implements Watcher.
 func (s IdentityCheck) Watch(ctx context.Context, cc *grpc.ClientConn, h Hooks) {
 	var replayedTo string // the identity of the instance last replayed to
-	ready := false
+	var r readiness
 	state := cc.GetState()
 	for {
-		switch {
-		case state == connectivity.Ready:
-			ready = true
-			s.check(ctx, h, &replayedTo)
-		case ready:
-			ready = false
+		lost, regained := r.next(state)
+		if lost {
 			h.Lost()
+		}
+		if regained {
+			s.check(ctx, h, &replayedTo)
 		}
 		if state == connectivity.Idle {
 			exitIdle(cc)

@@ -27,16 +27,15 @@ func (StateWatcher) DialOptions(Hooks) []grpc.DialOption { return nil }
 
 // Watch implements Watcher.
 func (StateWatcher) Watch(ctx context.Context, cc *grpc.ClientConn, h Hooks) {
-	replayed := false // whether the current READY period has had its replay
+	var r readiness
 	state := cc.GetState()
 	for {
-		switch {
-		case state == connectivity.Ready && !replayed:
-			replayed = true
-			h.Replay()
-		case state != connectivity.Ready && replayed:
-			replayed = false
+		lost, regained := r.next(state)
+		if lost {
 			h.Lost()
+		}
+		if regained {
+			h.Replay()
 		}
 		if state == connectivity.Idle {
 			exitIdle(cc)
@@ -46,4 +45,25 @@ func (StateWatcher) Watch(ctx context.Context, cc *grpc.ClientConn, h Hooks) {
 		}
 		state = cc.GetState()
 	}
+}
+
+// readiness follows a channel's READY periods through the states a
+// watcher reads: the first, then one after each WaitForStateChange that
+// reported a change.
+//
+// WaitForStateChange(ctx, READY) returns once the channel has left READY,
+// but the connection can be lost and a new one made READY before GetState
+// reads the state: the watcher then reads READY twice in a row. Taken as
+// "still ready", that misses a whole loss and the replay the new server
+// needs. So a READY read after a wait that began in READY is a new READY period.
+type readiness struct{ ready bool }
+
+// next takes the state read and reports whether a READY period ended
+// (lost) and whether one began (regained). Each read but the first
+// follows a change, so a READY period has ended whenever the state read
+// before was READY, and READY read again is both.
+func (r *readiness) next(state connectivity.State) (lost, regained bool) {
+	lost, regained = r.ready, state == connectivity.Ready
+	r.ready = regained
+	return lost, regained
 }
