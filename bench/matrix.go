@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -44,7 +45,14 @@ type Matrix struct {
 	// Workers is how many cells run at once, each cycle in a bubble (or,
 	// on the real clock, a network) of its own; 0 or 1 runs one at a time.
 	Workers int
-	Base    Scenario
+	// RealOnStall measures a virtual cycle that stalls its clock (see
+	// StallError) again on the real clock, and goes on with the cell's
+	// next cycle on the virtual clock; the result line of that run says
+	// clock: real. The stalled bubble cannot be reclaimed: it spins until
+	// the process ends, so a process tolerates MaxStalls of them, and
+	// then ends without waiting for them (see StalledBubbles).
+	RealOnStall bool
+	Base        Scenario
 }
 
 // DefaultMatrix is every registered strategy, every fault of one server
@@ -298,13 +306,16 @@ func (m Matrix) Run(t *testing.T, env Env, sink Sink, progress io.Writer) []*Cel
 		}
 		return sc, true
 	}
-	finish := func(sc Scenario, missed int, results []*benchfmt.Result, trace []resultset.Event, err error, took time.Duration) {
+	finish := func(sc Scenario, o cellOutcome, err error, took time.Duration) {
 		mu.Lock()
 		defer mu.Unlock()
 		if err == nil {
-			err = sink.Done(sc, results, trace)
+			err = sink.Done(sc, o.results, o.trace)
 		}
-		status := fmt.Sprintf("missed %d/%d", missed, m.Count*m.Cycles)
+		status := fmt.Sprintf("missed %d/%d", o.missed, m.Count*m.Cycles)
+		if o.real > 0 {
+			status += fmt.Sprintf(", %d measured on the real clock after stalling the virtual one", o.real)
+		}
 		if err != nil {
 			failed = append(failed, &CellError{sc, err})
 			status = "FAILED: " + err.Error()
@@ -326,8 +337,8 @@ func (m Matrix) Run(t *testing.T, env Env, sink Sink, progress io.Writer) []*Cel
 						return
 					}
 					start := time.Now()
-					missed, results, trace, err := m.runCell(t, env, sc)
-					finish(sc, missed, results, trace, err, time.Since(start))
+					o, err := m.runCell(t, env, sc)
+					finish(sc, o, err, time.Since(start))
 				}
 			})
 		}
@@ -338,31 +349,73 @@ func (m Matrix) Run(t *testing.T, env Env, sink Sink, progress io.Writer) []*Cel
 	return failed
 }
 
+// cellOutcome is what the runs of one cell measured.
+type cellOutcome struct {
+	results []*benchfmt.Result
+	trace   []resultset.Event // the first cycle's
+	missed  int               // cycles that missed the recovery
+	real    int               // cycles measured again on the real clock (RealOnStall)
+}
+
 // runCell runs the Count results of one cell and returns them, with the
 // trace of its first cycle.
-func (m Matrix) runCell(t *testing.T, env Env, sc Scenario) (missed int, results []*benchfmt.Result, trace []resultset.Event, err error) {
+func (m Matrix) runCell(t *testing.T, env Env, sc Scenario) (cellOutcome, error) {
+	var o cellOutcome
 	for run := 0; run < m.Count; run++ {
 		cycles := make([]Cycle, m.Cycles)
+		runEnv := env
 		for i := range cycles {
 			c, err := RunOn(t, m.Clock, sc)
+			if m.RealOnStall && errors.As(err, new(*StallError)) && leaveStalled() {
+				// A goroutine that never blocks stops the virtual
+				// clock, never the real one: gRPC-Go's own transparent
+				// retry loop does so on some releases (docs/cycle.md).
+				c, err = RunOn(t, Real, sc)
+				runEnv.Clock = Real
+				o.real++
+			}
 			if err != nil {
-				return missed, nil, nil, err
+				return o, err
 			}
 			if c.Corrupt > 0 {
-				return missed, nil, nil, fmt.Errorf("%d log entries arrived corrupt: the network damaged data", c.Corrupt)
+				return o, fmt.Errorf("%d log entries arrived corrupt: the network damaged data", c.Corrupt)
 			}
 			if c.Missed() {
-				missed++
+				o.missed++
 			}
 			if run == 0 && i == 0 {
-				trace = c.Trace
+				o.trace = c.Trace
 			}
 			cycles[i] = c
 		}
-		results = append(results, Result(env, sc, cycles))
+		o.results = append(o.results, Result(runEnv, sc, cycles))
 	}
-	return missed, results, trace, nil
+	return o, nil
 }
+
+// MaxStalls is how many stalled bubbles a process with RealOnStall
+// leaves spinning before a further stall fails its cell: each holds a
+// core until the process ends.
+const MaxStalls = 2
+
+// stalledBubbles counts the virtual cycles of this process that stalled
+// and were measured again on the real clock.
+var stalledBubbles atomic.Int32
+
+// leaveStalled counts one more stalled bubble left spinning, if a process
+// may have another.
+func leaveStalled() bool {
+	if stalledBubbles.Add(1) <= MaxStalls {
+		return true
+	}
+	stalledBubbles.Add(-1)
+	return false
+}
+
+// StalledBubbles reports how many bubbles of this process stalled and
+// were left spinning by RealOnStall: a process with any cannot end its
+// tests cleanly, since they never return.
+func StalledBubbles() int { return int(stalledBubbles.Load()) }
 
 // ParseList splits a list given as comma- or space-separated words.
 func ParseList(s string) []string {

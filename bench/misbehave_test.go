@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"net"
+	"sync/atomic"
 
 	"google.golang.org/grpc"
 
@@ -37,9 +38,22 @@ var misbehaviours = map[string]misbehaving{
 		for ctx.Err() == nil {
 		}
 	}},
+	// A watcher that spins in the first cycle of its process only, as
+	// gRPC-Go's transparent retry loop of grpc/grpc-go#5341 does in a
+	// rare cycle: the runner measures that cycle on the real clock and
+	// the others on the virtual one.
+	"misbehave-spin-once": {watch: func(ctx context.Context) {
+		if spunOnce.CompareAndSwap(false, true) {
+			for ctx.Err() == nil {
+			}
+		}
+	}},
 	// DialOptions never returns: the cycle cannot even start.
 	"misbehave-hang": {options: func() { select {} }},
 }
+
+// spunOnce is whether misbehave-spin-once has spun in this process.
+var spunOnce atomic.Bool
 
 func registerMisbehaving() {
 	for name, m := range misbehaviours {

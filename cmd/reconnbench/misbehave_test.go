@@ -6,12 +6,14 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/reconnbench/reconnbench/bench"
+	"github.com/reconnbench/reconnbench/resultset"
 )
 
 // testRelease is the release of the module's own go.mod: its module files
@@ -106,8 +108,13 @@ func TestMisbehavingStrategies(t *testing.T) {
 			t.Errorf("%s: the excerpt does not point at the strategy (%s in misbehave_test.go):\n%s", tc.strategy, tc.frame, m[2])
 		}
 	}
-	if !strings.Contains(out, cell("misbehave-spin")+" stalled the virtual clock") {
-		t.Errorf("the spinning strategy was not rerun on the real clock")
+	// The run says why cells run again alone, and which.
+	if !regexp.MustCompile(`the process of \d+ cells failed \(exit status \d+: panic: misbehave: DialOptions panics.*\); running alone the cells it had not finished: .*` +
+		regexp.QuoteMeta(cell("misbehave-panic-options"))).MatchString(out) {
+		t.Errorf("the log does not say which cells run again alone after a process died")
+	}
+	if !strings.Contains(out, cell("misbehave-spin")+": 1 of its 1 runs stalled the virtual clock") {
+		t.Errorf("the spinning strategy was not measured on the real clock")
 	}
 
 	// The cells that ran to the end are kept, in the release's file.
@@ -131,5 +138,54 @@ func TestMisbehavingStrategies(t *testing.T) {
 	kept, _ := filepath.Glob(filepath.Join(c.partialDir(testRelease), "*.txt"))
 	if len(kept) != 2 {
 		t.Errorf("partial folder holds %v, want the two finished cells", kept)
+	}
+}
+
+// TestStalledCycles runs a strategy that spins in one cycle of its process
+// and one that spins in every cycle, three runs a cell. The one cycle that
+// stalls the virtual clock is measured on the real clock and the cell's
+// other runs on the virtual one; a cell that stalls more often than a
+// process can bear (bench.MaxStalls) is measured on the real clock whole.
+func TestStalledCycles(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the bench test binary")
+	}
+	c, log := tinyRun(t, bench.Virtual, "misbehave-spin-once", "misbehave-spin")
+	c.matrix.Count = 3
+	c.extra = append(c.extra, "-matrix.misbehave", "-matrix.stall=1s")
+	defer func() {
+		if t.Failed() || testing.Verbose() {
+			t.Logf("log:\n%s", log)
+		}
+	}()
+	if err := c.runAll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := resultset.ReadFile(c.resultPath(testRelease))
+	if err != nil {
+		t.Fatal(err)
+	}
+	clocks := map[string][]string{}
+	for _, r := range rs {
+		if r.Name.Base == resultset.Reconnect {
+			clocks[r.Name.Get("strategy")] = append(clocks[r.Name.Get("strategy")], r.Config("clock"))
+		}
+	}
+	for s, want := range map[string][]string{
+		"misbehave-spin-once": {"real", "virtual", "virtual"},
+		"misbehave-spin":      {"real", "real", "real"},
+	} {
+		if got := clocks[s]; !slices.Equal(got, want) {
+			t.Errorf("%s: runs on clocks %v, want %v", s, got, want)
+		}
+	}
+	out := log.String()
+	for _, line := range []string{
+		"misbehave-spin-once/fault=crash/traffic=busy/downtime=100ms/quiet=100ms/client=dial/resolver=passthrough/backends=1/policy=pick_first: 1 of its 3 runs stalled the virtual clock",
+		"misbehave-spin/fault=crash/traffic=busy/downtime=100ms/quiet=100ms/client=dial/resolver=passthrough/backends=1/policy=pick_first stalled the virtual clock (a busy loop) more than 2 times",
+	} {
+		if !strings.Contains(out, line) {
+			t.Errorf("the log does not say %q", line)
+		}
 	}
 }

@@ -462,6 +462,10 @@ func (c *runConfig) runBatches(ctx context.Context, bin, v string, m bench.Matri
 			return errs
 		}
 		var suspects, rest []int
+		why := "" // what to say of the process, if it failed
+		if err != nil {
+			why = firstLine(err.Error())
+		}
 		for _, i := range pending {
 			switch {
 			case exists(outs[i]):
@@ -485,12 +489,20 @@ func (c *runConfig) runBatches(ctx context.Context, bin, v string, m bench.Matri
 			// checks did not catch (goleak found a goroutine left over):
 			// each cell runs again alone, so that the one at fault fails.
 			c.logf("reconnbench: gRPC-Go %s: the process of %d cells failed after they ended: %s; running each again alone\n",
-				v, len(pending), firstLine(err.Error()))
-			suspects = pending
+				v, len(pending), why)
+			suspects, why = pending, ""
 		}
-		if c.verbose && len(suspects) > 0 {
-			c.logf("reconnbench: gRPC-Go %s: %d cells were running when their process failed (%s); running each alone\n",
-				v, len(suspects), firstLine(err.Error()))
+		if why != "" && len(suspects) > 0 {
+			which := fmt.Sprintf("each of its %d cells", len(suspects))
+			if len(suspects) < len(pending) {
+				names := make([]string, len(suspects))
+				for k, i := range suspects {
+					names[k] = cells[i].Name()
+				}
+				which = "the cells it had not finished: " + strings.Join(names, ", ")
+			}
+			c.logf("reconnbench: gRPC-Go %s: the process of %d cells failed (%s); running alone %s\n",
+				v, len(pending), why, which)
 		}
 		for i, e := range c.runAlone(ctx, bin, v, m, cells, outs, suspects) {
 			errs[i] = e
@@ -554,22 +566,33 @@ func exists(path string) bool {
 }
 
 // runCell runs one cell of m in its own process, with a wall-clock limit.
-// A virtual cell whose clock stalls is run again on the real clock.
+// A virtual cycle that stalls its clock is measured again on the real
+// clock and the cell goes on (bench.Matrix.RealOnStall); a cell that
+// stalls more often than a process can bear runs on the real clock
+// whole.
 func (c *runConfig) runCell(ctx context.Context, bin, v string, m bench.Matrix, sc bench.Scenario, out string) error {
 	running := runningPath(out)
 	defer os.Remove(running)
 	defer os.Remove(resultset.TracePath(running))
 	cells := []resultset.Cell{sc.Cell()}
+	m.RealOnStall = m.Clock == bench.Virtual
 	err := c.runMatrix(ctx, bin, v, m, cells, running, false)
 	var exit *exec.ExitError
 	if m.Clock == bench.Virtual && errors.As(err, &exit) && exit.ExitCode() == bench.ExitStalled {
-		c.logf("reconnbench: gRPC-Go %s: %s stalled the virtual clock (a busy loop); running it on the real clock\n", v, sc.Name())
-		m.Clock = bench.Real
+		c.logf("reconnbench: gRPC-Go %s: %s stalled the virtual clock (a busy loop) more than %d times; running it on the real clock\n",
+			v, sc.Name(), bench.MaxStalls)
+		m.Clock, m.RealOnStall = bench.Real, false
 		err = c.runMatrix(ctx, bin, v, m, cells, running, false)
 	}
 	c.spent.count(&c.spent.processes, 1)
 	if err != nil {
 		return err
+	}
+	if m.Clock == bench.Virtual {
+		if n := realLines(running); n > 0 {
+			c.logf("reconnbench: gRPC-Go %s: %s: %d of its %d runs stalled the virtual clock (a busy loop) and were measured on the real clock\n",
+				v, sc.Name(), n, m.Count)
+		}
 	}
 	// The trace first: the results file is what marks the cell done.
 	if err := os.Rename(resultset.TracePath(running), resultset.TracePath(out)); err != nil {
@@ -582,6 +605,21 @@ func (c *runConfig) runCell(ctx context.Context, bin, v string, m bench.Matrix, 
 		c.logf("reconnbench: gRPC-Go %s: %s done\n", v, sc.Name())
 	}
 	return nil
+}
+
+// realLines counts the results of a file measured on the real clock.
+func realLines(path string) int {
+	rs, err := resultset.ReadFile(path)
+	if err != nil {
+		return 0 // the merge that follows reports it
+	}
+	n := 0
+	for _, r := range rs {
+		if r.Config("clock") == string(bench.Real) {
+			n++
+		}
+	}
+	return n
 }
 
 // build compiles the bench test binary against release v with modFile.
@@ -641,6 +679,9 @@ func (c *runConfig) runMatrix(ctx context.Context, bin, v string, m bench.Matrix
 	}
 	if c.net != "" {
 		args = append(args, "-matrix.net="+string(c.net))
+	}
+	if m.RealOnStall {
+		args = append(args, "-matrix.realonstall")
 	}
 	if c.net == bench.TCP {
 		args = append(args, "-matrix.port="+strconv.Itoa(c.nextPort()))
