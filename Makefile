@@ -61,7 +61,7 @@ SMOKE_VERSIONS := v1.30.0 v1.41.0 v1.85.0
 
 bench:
 	$(RECONNBENCH) bench -versions '$(VERSIONS)' -go '$(GO)' -count '$(COUNT)' -clock '$(CLOCK)' \
-		-link '$(LINK)' -results '$(RESULTS)' -shard '$(SHARD)' -resume='$(RESUME)' -n='$(DRYRUN)' \
+		-link '$(LINK)' -results '$(RESULTS)' -shard '$(SHARD)' -resume='$(RESUME)' -n='$(DRYRUN)' $(if $(ROUNDS),-rounds '$(ROUNDS)') \
 		-strategies '$(STRATEGIES)' -faults '$(FAULTS)' -traffic '$(TRAFFIC)' \
 		-downtime '$(DOWNTIME)' -quiet '$(QUIET)' -client '$(CLIENT)' -scenarios '$(SCENARIOS)' \
 		-resolver '$(RESOLVER)' -backends '$(BACKENDS)' -policy '$(POLICY)'

@@ -65,6 +65,7 @@ func parseRunFlags(args []string) (*runConfig, error) {
 		results   = fs.String("results", "results", "results folder")
 		shardFlag = fs.String("shard", "", "run the i-th of n slices: i/n")
 		verbose   = fs.Bool("v", false, "print a line per cell")
+		rounds    = fs.Int("rounds", 6, "rounds of BenchmarkReplay after each release's cells")
 		noTput    = fs.Bool("no-throughput", false, "skip BenchmarkReplay after each release's cells")
 		drawPlots = fs.Bool("plots", true, "draw the figures and REPORT.md from the results folder when every release is done")
 		jobs      = fs.Int("j", 0, "cell processes at a time (default: the number of CPUs on the virtual clock, 8 per CPU on the real clock)")
@@ -98,6 +99,9 @@ func parseRunFlags(args []string) (*runConfig, error) {
 	}
 	if m.Count = *count; m.Count < 1 {
 		return nil, fmt.Errorf("COUNT %d: must be a whole number of runs, at least 1", m.Count)
+	}
+	if c.rounds = *rounds; c.rounds < 1 {
+		return nil, fmt.Errorf("ROUNDS %d: must be a whole number of rounds, at least 1", c.rounds)
 	}
 	if m.Clock, err = bench.ParseClock(*clock); err != nil {
 		return nil, err

@@ -160,6 +160,7 @@ func TestInputErrors(t *testing.T) {
 		{"count zero", bench("-count", "0"), "COUNT 0: must be a whole number of runs, at least 1"},
 		{"count negative", bench("-count", "-3"), "COUNT -3: must be a whole number of runs, at least 1"},
 		{"count not a number", bench("-count", "six"), `bench: invalid value "six" for flag -count: parse error (-count: result lines per cell)`},
+		{"rounds zero", bench("-rounds", "0"), "ROUNDS 0: must be a whole number of rounds, at least 1"},
 		{"bad downtime", bench("-downtime", "1s,3parsecs"), `DOWNTIME "3parsecs": not a duration (valid: Go durations such as 1s, 30s, 5m, 45m)`},
 		{"negative downtime", bench("-downtime", "-5s"), "downtime -5s"},
 		{"bad quiet", bench("-quiet", "soon"), `QUIET "soon": not a duration (valid: Go durations such as 1s, 30s, 5m, 45m)`},

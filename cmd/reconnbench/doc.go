@@ -63,6 +63,7 @@
 //	-shard i/n       SHARD       run the i-th of n slices of the matrix
 //	-resume          RESUME      1: keep complete releases and finished cells of an earlier run, run only what is missing
 //	-n               DRYRUN      1: print the cells and releases the run would measure, and run nothing
+//	-rounds n        ROUNDS      rounds of BenchmarkReplay after each release's cells: each replay mode runs once a round, in a process of its own (default 6)
 //	-no-throughput               skip BenchmarkReplay after each release's cells
 //	-plots                       draw the figures and REPORT.md when every release is done (default true)
 //	-j n                         cell processes at a time (default: the CPUs on the virtual clock, 8 per CPU on the real one)

@@ -24,7 +24,7 @@ const replayBenchtime = "200ms"
 // test binary, on the real clock and alone on the machine, and
 // writes its results to out with the configuration the matrix's results
 // carry, so they merge into the release's file. It runs as make
-// bench-throughput does (runRounds): c.matrix.Count rounds, each
+// bench-throughput does (runRounds): c.rounds rounds, each
 // benchmark once a round in a process of its own, so that none inherits
 // another's heap. A benchmark that fails (a replay that hangs past its
 // timeout) is reported and left out; the others are kept.
@@ -49,7 +49,7 @@ func (c *runConfig) runThroughput(ctx context.Context, bin, v string, out string
 		setFileConfig(res, config)
 		n++
 	})
-	_, failed, err := runRounds(ctx, bin, leaves, c.matrix.Count, replayBenchtime, emit, io.Discard)
+	_, failed, err := runRounds(ctx, bin, leaves, c.rounds, replayBenchtime, emit, io.Discard)
 	if err != nil || n == 0 {
 		w.Discard()
 		if err == nil {
@@ -77,7 +77,7 @@ func (c *runConfig) withThroughput(ctx context.Context, part, bin, v string, fil
 	if c.noThroughput || ctx.Err() != nil {
 		return files
 	}
-	out := filepath.Join(part, fmt.Sprintf("throughput.n%d.txt", c.matrix.Count))
+	out := filepath.Join(part, fmt.Sprintf("throughput.n%d.txt", c.rounds))
 	if c.resume && exists(out) {
 		return append(files, out)
 	}

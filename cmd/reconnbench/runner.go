@@ -42,6 +42,7 @@ type runConfig struct {
 	extra     []string // further flags for the test binary
 
 	noThroughput bool         // skip BenchmarkReplay after the cells
+	rounds       int          // rounds of BenchmarkReplay after a release's cells
 	plots        bool         // draw figures and the report when done
 	resume       bool         // keep complete releases and finished cells of an earlier run
 	dryRun       bool         // print what would run, run nothing
