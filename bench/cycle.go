@@ -267,8 +267,8 @@ func (c *cycle) run(parent context.Context) (res Cycle, err error) {
 	if res.RoundRobin {
 		// Wait for every backend to be READY again, as long as a
 		// recovery may take.
-		if sb, ok := c.bed.(*simBed); ok {
-			c.wait(sb.AllReady(t0), c.Deadline)
+		if r, ok := c.bed.(allReadier); ok {
+			c.wait(r.AllReady(t0), c.Deadline)
 		}
 	}
 	if res.Restarted {
@@ -311,8 +311,8 @@ func (c *cycle) run(parent context.Context) (res Cycle, err error) {
 	}
 	res.Spurious = c.bed.Spurious()
 	res.RPCs, res.FailedRPCs = c.rpcs.count(t0, end)
-	if sb, ok := c.bed.(*simBed); ok && res.RoundRobin {
-		if at, ok := sb.AllReadyAt(t0); ok && !at.After(end) {
+	if r, ok := c.bed.(allReadier); ok && res.RoundRobin {
+		if at, ok := r.AllReadyAt(t0); ok && !at.After(end) {
 			res.AllReady, res.AllReadyIn = true, at.Sub(t0)
 		}
 	}

@@ -116,15 +116,21 @@ func DefaultSet() []resultset.Cell {
 
 // ValidateSet is what make validate runs on netsim and on real TCP with
 // server processes: the base situation in every combination of strategy,
-// fault and traffic mode, and a 30 s outage after a crash for every
-// strategy and the traffic modes of the default set's long outages. It
-// leaves out what the real clock cannot afford (45 minutes of quiet, 5
-// minutes of outage), and grpc.NewClient, whose difference from Dial is in
-// the client alone.
+// fault of one server and traffic mode; a 30 s outage after a crash for
+// every strategy and the traffic modes of the default set's long
+// outages; and the default set's moved server, behind dns with either
+// policy and behind passthrough (on TCP, a process at another loopback
+// address and a DNS server on loopback). It leaves out what the real
+// clock cannot afford (45 minutes of quiet, 5 minutes of outage),
+// grpc.NewClient, whose difference from Dial is in the client alone, and
+// services of several backends, which real TCP does not have.
 func ValidateSet() []resultset.Cell {
 	one := []service{single}
-	cells := cross(strategies.Names(), BaseFaults(), TrafficModes(), []time.Duration{DefaultDowntime}, []time.Duration{DefaultQuiet}, []Client{DefaultClient}, one)
-	cells = append(cells, cross(strategies.Names(), []string{"crash"}, []Traffic{Idle, Busy, Rare}, SetDowntimes[1:2], []time.Duration{DefaultQuiet}, []Client{DefaultClient}, one)...)
+	base, quiet, dial := []time.Duration{DefaultDowntime}, []time.Duration{DefaultQuiet}, []Client{DefaultClient}
+	cells := cross(strategies.Names(), BaseFaults(), TrafficModes(), base, quiet, dial, one)
+	cells = append(cells, cross(strategies.Names(), []string{"crash"}, []Traffic{Idle, Busy, Rare}, SetDowntimes[1:2], quiet, dial, one)...)
+	cells = append(cells, cross(strategies.Names(), []string{moveFault}, []Traffic{Idle, Busy}, base, quiet, dial, []service{singleDNS, singleRR})...)
+	cells = append(cells, cross(strategies.Names(), []string{moveFault}, []Traffic{Idle}, base, quiet, dial, one)...)
 	return sortCells(cells)
 }
 

@@ -69,7 +69,8 @@ func newTestbed(c *cycle) (testbed, error) {
 	}
 	if c.Net == TCP {
 		_, blackhole := c.fault.(netsim.Blackhole)
-		return newTCPBed(c.log.Len(), blackhole, age, c.rec)
+		_, move := c.fault.(netsim.Move)
+		return newTCPBed(c.log.Len(), blackhole, move, age, c.rec, service{c.Resolver, c.Backends, c.Policy})
 	}
 	return newSimBed(c.Link, c.log.Len(), age, c.rec, service{c.Resolver, c.Backends, c.Policy})
 }
@@ -141,15 +142,12 @@ type simBed struct {
 	zone   *dnssim.Zone
 	name   string
 
-	mu       sync.Mutex
-	stores   []*replay.Store // one per server instance, in start order
-	storeOf  map[*replay.Store]int
-	began    []time.Time   // when each backend's last instance was built
-	addrOf   []netsim.Addr // and where it listens
-	struck   time.Time     // the fault's instant, once it struck
-	pools    []*pool
-	ready    []readyWaiter
-	accepted map[netsim.Addr][]time.Time // the client's accepted dials, by address
+	mu      sync.Mutex
+	stores  []*replay.Store // one per server instance, in start order
+	storeOf map[*replay.Store]int
+	struck  time.Time // the fault's instant, once it struck
+	pools   []*pool
+	ready   backendsReady // its began and addrOf: each backend's last instance
 }
 
 // newSimBed starts the service's servers, and its DNS server for resolver
@@ -157,8 +155,7 @@ type simBed struct {
 // instances rotate connections with (netsim.Rotate).
 func newSimBed(link netsim.Profile, entries int, age *keepalive.ServerParameters, rec *recorder, sv service) (b *simBed, err error) {
 	b = &simBed{Network: netsim.New(link), service: sv, rec: rec, done: make(chan struct{}),
-		storeOf: map[*replay.Store]int{}, accepted: map[netsim.Addr][]time.Time{},
-		began: make([]time.Time, sv.backends), addrOf: make([]netsim.Addr, sv.backends)}
+		storeOf: map[*replay.Store]int{}, ready: newBackendsReady(sv.backends)}
 	b.Observe(b)
 	defer func() {
 		if err != nil {
@@ -203,8 +200,8 @@ func newSimBed(link netsim.Profile, entries int, age *keepalive.ServerParameters
 			b.mu.Lock()
 			b.stores = append(b.stores, store)
 			b.storeOf[store] = i
-			b.began[i], b.addrOf[i] = time.Now(), at
 			n := len(b.stores)
+			b.ready.started(i, at, time.Now())
 			b.notifyLocked()
 			b.mu.Unlock()
 			detail := fmt.Sprint(n)
@@ -344,22 +341,13 @@ func (b *simBed) Close() {
 // before), and keeps the accepted ones for the time every backend is
 // ready again.
 func (b *simBed) DialEnded(d netsim.Dial) {
-	if b.single() {
-		b.rec.DialEnded(d)
-	} else {
-		detail := d.Outcome.String() + " " + string(d.Addr)
-		if d.Outcome == netsim.TimedOut {
-			detail += " after " + d.End.Sub(d.Start).String()
-		}
-		b.rec.add(resultset.EventDial, detail)
-	}
+	b.rec.dial(d, !b.single())
 	if d.Outcome != netsim.Accepted {
 		return
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.accepted[d.Addr] = append(b.accepted[d.Addr], d.End)
-	b.notifyLocked()
+	b.ready.accept(d.Addr, d.End)
 }
 
 // GaveUp implements netsim.Observer.
@@ -407,8 +395,8 @@ func completedSince(s *replay.Store, since time.Time) bool {
 	}
 }
 
-// notifyLocked completes the pools whose first store has completed and
-// wakes the waiters for every backend ready. The caller holds b.mu.
+// notifyLocked completes the pools whose first store has completed. The
+// caller holds b.mu.
 func (b *simBed) notifyLocked() {
 	for _, p := range b.pools {
 		if p.first != nil {
@@ -425,15 +413,6 @@ func (b *simBed) notifyLocked() {
 			close(p.done)
 		}
 	}
-	kept := b.ready[:0]
-	for _, w := range b.ready {
-		if _, ok := b.allReadyLocked(w.since); ok {
-			close(w.ch)
-			continue
-		}
-		kept = append(kept, w)
-	}
-	b.ready = kept
 }
 
 func (p *pool) Complete() <-chan struct{} { return p.done }
@@ -472,7 +451,7 @@ func (b *simBed) servingStore() *replay.Store {
 		if !conns[i].Closed.IsZero() || conns[i].Opened.Before(b.struck) {
 			continue
 		}
-		for hi, a := range b.addrOf {
+		for hi, a := range b.ready.addrOf {
 			if a != conns[i].Remote {
 				continue
 			}
@@ -486,58 +465,18 @@ func (b *simBed) servingStore() *replay.Store {
 	return b.stores[len(b.stores)-1]
 }
 
-// readyWaiter waits for every backend to be ready again after since.
-type readyWaiter struct {
-	since time.Time
-	ch    chan struct{}
-}
-
-// AllReady returns a channel closed once the last instance of every
-// backend has accepted a connection of the client's, at or after since
-// or, for an instance that started before since, at any time: on the
-// local link, the instant gRPC's subchannel to it turns READY. Only a
-// policy that connects to every backend (round_robin) gets there.
+// AllReady implements allReadier.
 func (b *simBed) AllReady(since time.Time) <-chan struct{} {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	w := readyWaiter{since: since, ch: make(chan struct{})}
-	b.ready = append(b.ready, w)
-	b.notifyLocked()
-	return w.ch
+	return b.ready.wait(since)
 }
 
-// AllReadyAt returns when every backend was ready again after since (see
-// AllReady), and whether it was.
+// AllReadyAt implements allReadier.
 func (b *simBed) AllReadyAt(since time.Time) (time.Time, bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.allReadyLocked(since)
-}
-
-func (b *simBed) allReadyLocked(since time.Time) (time.Time, bool) {
-	var last time.Time
-	for i, began := range b.began {
-		if began.IsZero() {
-			return last, false
-		}
-		var at time.Time
-		for _, t := range b.accepted[b.addrOf[i]] {
-			if !t.Before(began) {
-				at = t
-				break
-			}
-		}
-		if at.IsZero() {
-			return last, false
-		}
-		if at.Before(since) {
-			at = since // ready when the event began
-		}
-		if at.After(last) {
-			last = at
-		}
-	}
-	return last, true
+	return b.ready.at(since)
 }
 
 // localStore is an instance whose store is in this process.

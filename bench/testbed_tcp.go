@@ -15,6 +15,7 @@ import (
 	"google.golang.org/grpc/keepalive"
 
 	"github.com/reconnbench/reconnbench/netsim"
+	"github.com/reconnbench/reconnbench/netsim/dnssim"
 	"github.com/reconnbench/reconnbench/realnet"
 	"github.com/reconnbench/reconnbench/replay"
 	"github.com/reconnbench/reconnbench/resultset"
@@ -33,38 +34,79 @@ var serverPort int
 // tcpBed is real loopback TCP with the server a separate process (this
 // binary, running serveProcess). Clients connect to the process directly,
 // or through a forwarding proxy for the blackhole fault, which needs one to
-// silence connections.
+// silence connections. Its service is one backend, behind passthrough or
+// behind gRPC-Go's dns resolver asking a real DNS server on loopback
+// (realnet.DNSServer, serving a dnssim.Zone), with either policy; the
+// move fault takes the server to another loopback IP (movedIP), at the
+// same port, and changes the DNS record first.
 type tcpBed struct {
 	realnet.Dialer
+	service
 	server *realnet.Server
+	rec    *recorder
+
+	dns  *realnet.DNSServer // for resolver dns
+	zone *dnssim.Zone
+	name string // the service's fully qualified name
 
 	mu       sync.Mutex
 	insts    []*remoteStore // one per server process, in start order
 	spurious int            // spurious replays the processes reported
+	ready    backendsReady
 }
 
-// newTCPBed starts the server process; age, if not nil, is the
+// movedIP is where the move fault takes a tcpBed's server: an address
+// of the loopback network that Linux answers on without configuration.
+const movedIP = "127.0.0.2"
+
+// newTCPBed starts the server process, and the DNS server for resolver
+// dns. proxy puts the blackhole fault's proxy in front of the server,
+// move gives it movedIP to move to; age, if not nil, is the
 // connection-age limit its processes rotate connections with
 // (netsim.Rotate), passed to them by realnet (realnet.Config.Age).
-func newTCPBed(entries int, proxy bool, age *keepalive.ServerParameters, rec *recorder) (*tcpBed, error) {
+func newTCPBed(entries int, proxy, move bool, age *keepalive.ServerParameters, rec *recorder, sv service) (b *tcpBed, err error) {
 	if serverCommand == nil {
 		return nil, errors.New("net tcp needs a server process: run the cycle from the bench test binary, which provides one")
 	}
-	b := &tcpBed{}
-	b.Observe(rec)
+	b = &tcpBed{service: sv, rec: rec, ready: newBackendsReady(1)}
+	b.Observe(b)
+	defer func() {
+		if err != nil {
+			b.Close()
+		}
+	}()
+	if sv.resolver == DNS {
+		b.zone = dnssim.NewZone(fmt.Sprintf("c%d.reconnbench.test.", zones.Add(1)))
+		b.name = b.zone.FQDN(serviceName)
+		b.zone.SetA(serviceName, recordTTL, "127.0.0.1")
+		if b.dns, err = realnet.ServeDNS(b.zone); err != nil {
+			return nil, err
+		}
+	}
 	var limit realnet.Age
 	if age != nil {
 		limit = realnet.Age{Max: age.MaxConnectionAge, Grace: age.MaxConnectionAgeGrace}
 	}
-	var err error
+	var moveTo string
+	if move {
+		moveTo = movedIP
+	}
 	b.server, err = realnet.StartServer(realnet.Config{
 		Command: func() *exec.Cmd { return serverCommand(entries) },
 		Port:    serverPort,
 		Proxy:   proxy,
 		Age:     limit,
-		OnUp: func(gen int) {
+		MoveTo:  moveTo,
+		OnMove: func(addr string) {
+			if b.zone != nil {
+				host, _, _ := net.SplitHostPort(addr)
+				b.zone.SetA(serviceName, recordTTL, host)
+			}
+		},
+		OnUp: func(gen int, addr string) {
 			b.mu.Lock()
 			b.insts = append(b.insts, &remoteStore{bed: b, gen: gen, done: make(chan struct{})})
+			b.ready.started(0, netsim.Addr(addr), time.Now())
 			b.mu.Unlock()
 			rec.add(resultset.EventServerUp, fmt.Sprint(gen+1))
 		},
@@ -74,6 +116,47 @@ func newTCPBed(entries int, proxy bool, age *keepalive.ServerParameters, rec *re
 		return nil, err
 	}
 	return b, nil
+}
+
+// ClientTarget is the client's target: the server's first address
+// through passthrough, or the service's name through gRPC-Go's dns
+// resolver, with the DNS server as the target's authority.
+func (b *tcpBed) ClientTarget() string {
+	if b.resolver == DNS {
+		_, port, _ := net.SplitHostPort(b.server.Target())
+		return "dns://" + b.dns.Addr() + "/" + b.name + ":" + port
+	}
+	return "passthrough:///" + b.Target()
+}
+
+// DialEnded implements netsim.Observer: it traces the dial, with its
+// address unless the service is the single one, and keeps the accepted
+// ones for the time every backend is ready again.
+func (b *tcpBed) DialEnded(d netsim.Dial) {
+	b.rec.dial(d, !b.single())
+	if d.Outcome != netsim.Accepted {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.ready.accept(d.Addr, d.End)
+}
+
+// GaveUp implements netsim.Observer.
+func (b *tcpBed) GaveUp(c netsim.ConnInfo) { b.rec.GaveUp(c) }
+
+// AllReady implements allReadier.
+func (b *tcpBed) AllReady(since time.Time) <-chan struct{} {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.ready.wait(since)
+}
+
+// AllReadyAt implements allReadier.
+func (b *tcpBed) AllReadyAt(since time.Time) (time.Time, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.ready.at(since)
 }
 
 // event handles a server process's reports: "complete <unix ns>", and
@@ -124,7 +207,14 @@ func (b *tcpBed) Last() instance {
 	return b.insts[len(b.insts)-1]
 }
 
-func (b *tcpBed) Close() { b.server.Close() }
+func (b *tcpBed) Close() {
+	if b.server != nil {
+		b.server.Close()
+	}
+	if b.dns != nil {
+		b.dns.Close()
+	}
+}
 
 // remoteStore is the store of a server process.
 type remoteStore struct {

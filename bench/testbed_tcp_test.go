@@ -119,3 +119,53 @@ func TestNetNeedsRealClock(t *testing.T) {
 		t.Fatalf("net udp: error %v, want one naming it and the valid networks", err)
 	}
 }
+
+// TestTCPMove moves the server process to another loopback address on
+// real TCP. Behind gRPC-Go's dns resolver, asking a DNS server on
+// loopback, the client learns the new address when it resolves again
+// (gRPC-Go waits at least 30 s between resolutions, so this test takes
+// about that long); pick_first recovers there, and round_robin has its
+// one backend READY again. Behind passthrough it never learns it: a miss,
+// and every dial after the fault goes to the old address.
+func TestTCPMove(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		resolver Resolver
+		policy   Policy
+		recovers bool
+	}{
+		{"dns/pick_first", DNS, PickFirst, true},
+		{"dns/round_robin", DNS, RoundRobin, false},
+		{"passthrough", Passthrough, PickFirst, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			sc := Scenario{Net: TCP, Strategy: "combined", Fault: "move", Traffic: Idle, Resolver: tc.resolver, Policy: tc.policy,
+				Downtime: 300 * time.Millisecond, Quiet: 200 * time.Millisecond, Settle: 200 * time.Millisecond, Deadline: 45 * time.Second}
+			if tc.resolver == Passthrough {
+				sc.Deadline = 2 * time.Second
+			}
+			c, err := RunOn(t, Real, sc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			trace := traceString(c.Trace)
+			if c.Recovered != tc.recovers || c.Missed() != (tc.policy == PickFirst && !tc.recovers) {
+				t.Fatalf("recovered = %v, missed = %v, want recovered %v; trace:\n%s", c.Recovered, c.Missed(), tc.recovers, trace)
+			}
+			moved := strings.Count(trace, movedIP)
+			switch {
+			case tc.resolver == Passthrough && moved > 0:
+				t.Errorf("passthrough dialed the new address; trace:\n%s", trace)
+			case tc.resolver == DNS && moved == 0:
+				t.Errorf("no dial to the new address %s; trace:\n%s", movedIP, trace)
+			}
+			if tc.policy == RoundRobin && (!c.AllReady || c.AllReadyIn < sc.Downtime) {
+				t.Errorf("all ready = %v after %v; want the moved backend READY after the downtime; trace:\n%s", c.AllReady, c.AllReadyIn, trace)
+			}
+			if tc.recovers && (c.Lost != 0 || c.Replays < 1) {
+				t.Errorf("tally %+v, want the whole log on the moved server", c.Tally)
+			}
+		})
+	}
+}

@@ -57,8 +57,15 @@ func (r *recorder) addAt(at time.Time, kind, detail string) {
 }
 
 // DialEnded implements netsim.Observer.
-func (r *recorder) DialEnded(d netsim.Dial) {
+func (r *recorder) DialEnded(d netsim.Dial) { r.dial(d, false) }
+
+// dial traces a dial attempt's outcome, and with withAddr the address it
+// dialed: a service of several addresses has it in its traces.
+func (r *recorder) dial(d netsim.Dial, withAddr bool) {
 	detail := d.Outcome.String()
+	if withAddr {
+		detail += " " + string(d.Addr)
+	}
 	if d.Outcome == netsim.TimedOut {
 		detail += " after " + d.End.Sub(d.Start).String()
 	}

@@ -20,6 +20,9 @@ import (
 //   - netsim.Blackhole: the proxy silences every connection and the process
 //     is killed behind it; dials reach the proxy but go unanswered.
 //   - netsim.Flap: Crash, Times times, Up apart.
+//   - netsim.Move: the new address (Config.MoveTo, at the same port) is
+//     announced (Config.OnMove), then Crash; the fresh process listens at
+//     the new address, and dials to the old one are refused.
 //   - netsim.Rotate: nothing goes down. The process's connection-age limit
 //     (Config.Age) rotates its client's connection: Inject waits for the
 //     process to report its first GOAWAY, which is the fault's instant
@@ -55,6 +58,12 @@ func (s *Server) Inject(ctx context.Context, f netsim.Fault, downtime time.Durat
 			return err
 		}
 		return s.up(ctx)
+	case netsim.Move:
+		if err := s.move(); err != nil {
+			return err
+		}
+		s.crash()
+		return s.upAt(ctx, t0.Add(downtime))
 	case netsim.Blackhole:
 		if err := s.vanish(); err != nil {
 			return err

@@ -37,9 +37,17 @@ type Config struct {
 	// process, passed to it in AgeEnv (see Child.ListenAged); the Rotate
 	// fault needs it.
 	Age Age
+	// MoveTo is the loopback IP address (such as 127.0.0.2) the Move
+	// fault takes the server to, at the same port, as a restarted pod
+	// comes back with a new IP; the Move fault needs it.
+	MoveTo string
+	// OnMove, if set, is called with the server's new address at the
+	// Move fault's instant, before the serving process dies: the
+	// announcement, a DNS record that changes, say.
+	OnMove func(addr string)
 	// OnUp, if set, is called when an instance starts serving, with its
-	// generation (0 for the first).
-	OnUp func(gen int)
+	// generation (0 for the first) and the address it listens at.
+	OnUp func(gen int, addr string)
 	// OnEvent, if set, is called with each event an instance reports, as
 	// it arrives.
 	OnEvent func(gen int, event string)
@@ -74,6 +82,15 @@ func StartServer(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.MoveTo != "" {
+		if ip := net.ParseIP(cfg.MoveTo); ip == nil || !ip.IsLoopback() {
+			return nil, fmt.Errorf("realnet: MoveTo %q: want a loopback IP address such as 127.0.0.2", cfg.MoveTo)
+		}
+		_, port, _ := net.SplitHostPort(addr)
+		if moved := net.JoinHostPort(cfg.MoveTo, port); !portFree(moved) {
+			return nil, fmt.Errorf("realnet: the server cannot move to %s: the port is taken there", moved)
+		}
+	}
 	s := &Server{cfg: cfg, addr: addr, target: addr}
 	if cfg.Proxy {
 		if s.proxy, err = NewProxy(addr); err != nil {
@@ -102,7 +119,8 @@ func serverAddr(port int) (string, error) {
 	return addr, nil
 }
 
-// Target is the address clients dial.
+// Target is the address clients dial: where the first process listens,
+// or the proxy in front of it. The Move fault leaves it behind.
 func (s *Server) Target() string { return s.target }
 
 // Starts returns when each process started serving, the first one first.
@@ -194,7 +212,7 @@ func (s *Server) up(ctx context.Context) error {
 	s.current = p
 	s.started = append(s.started, time.Now())
 	if s.cfg.OnUp != nil {
-		s.cfg.OnUp(p.gen)
+		s.cfg.OnUp(p.gen, p.addr)
 	}
 	return nil
 }
@@ -240,6 +258,20 @@ func (s *Server) vanish() error {
 	return nil
 }
 
+// move announces the server's new address, at Config.MoveTo, and makes it
+// the address of every process started from now on.
+func (s *Server) move() error {
+	if s.cfg.MoveTo == "" {
+		return errors.New("realnet: move: the server has nowhere to move (Config.MoveTo)")
+	}
+	_, port, _ := net.SplitHostPort(s.addr)
+	s.addr = net.JoinHostPort(s.cfg.MoveTo, port)
+	if s.cfg.OnMove != nil {
+		s.cfg.OnMove(s.addr)
+	}
+	return nil
+}
+
 // spawn starts a server process that waits for "listen".
 func (s *Server) spawn() (*process, error) {
 	cmd := s.cfg.Command()
@@ -262,7 +294,7 @@ func (s *Server) spawn() (*process, error) {
 		return nil, fmt.Errorf("realnet: start server process: %w", err)
 	}
 	p := &process{
-		cmd: cmd, stdin: stdin, gen: s.gens,
+		cmd: cmd, stdin: stdin, gen: s.gens, addr: s.addr,
 		ready:   make(chan struct{}),
 		replies: make(chan string, 1),
 		rotated: make(chan string, 1),
@@ -279,6 +311,7 @@ type process struct {
 	cmd   *exec.Cmd
 	stdin io.WriteCloser
 	gen   int
+	addr  string // where it listens
 
 	ready   chan struct{} // closed on "ready"
 	replies chan string

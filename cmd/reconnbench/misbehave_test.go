@@ -50,7 +50,7 @@ func tinyRun(t *testing.T, clock bench.Clock, strategies ...string) (*runConfig,
 	log := &syncBuffer{}
 	return &runConfig{
 		releases: []string{testRelease}, goVersion: runtime.Version(), matrix: m, link: "local",
-		results: t.TempDir(), shard: shard{1, 1}, jobs: 2, noThroughput: true, log: log,
+		results: t.TempDir(), shard: shard{1, 1}, jobs: 2, noThroughput: true, rounds: 1, log: log,
 		extra:    []string{"-matrix.settle=100ms", "-matrix.deadline=3s"},
 		prebuilt: map[string]string{testRelease: bin},
 	}, log

@@ -47,16 +47,18 @@ type change struct {
 }
 
 // Agreement, as docs/validation.md defines it: the same missed/op,
-// undetected/op and spurious-replays/op, dial attempts within ±dialSlack, and times within
-// timeShare of their value or timeFloor, whichever is larger. A real cycle
-// whose server came back more than timeFloor after the schedule did not
-// run the scenario: it is inconclusive and run again, at most maxReruns
-// times.
+// undetected/op, spurious-replays/op and unready/op, dial attempts within
+// ±dialSlack, the share of failed RPCs within ±failedSlack, and times
+// within timeShare of their value or timeFloor, whichever is larger. A
+// real cycle whose server came back more than timeFloor after the
+// schedule did not run the scenario: it is inconclusive and run again, at
+// most maxReruns times.
 const (
-	dialSlack = 1
-	timeShare = 0.05
-	timeFloor = 50 * time.Millisecond
-	maxReruns = 2
+	dialSlack   = 1
+	failedSlack = 0.05
+	timeShare   = 0.05
+	timeFloor   = 50 * time.Millisecond
+	maxReruns   = 2
 )
 
 func parseValidateFlags(args []string) (*validateConfig, error) {
@@ -514,6 +516,7 @@ func judge(c resultset.Cell, sim, tcp []record) verdict {
 	outside(resultset.UnitMissed, tcp, exact)
 	outside(resultset.UnitUndetected, tcp, exact)
 	outside(resultset.UnitSpurious, tcp, exact)
+	outside(resultset.UnitUnready, tcp, exact)
 
 	onTime := tcp
 	if sched := values(sim, resultset.UnitRestart); len(sched) > 0 {
@@ -535,6 +538,8 @@ func judge(c resultset.Cell, sim, tcp []record) verdict {
 	outside(resultset.UnitDials, onTime, func(float64) float64 { return dialSlack })
 	outside(resultset.UnitDetect, onTime, timeTolerance)
 	outside(resultset.UnitRecover, onTime, timeTolerance)
+	outside(resultset.UnitAllReady, onTime, timeTolerance)
+	outside(resultset.UnitFailedRPCs, onTime, func(float64) float64 { return failedSlack })
 	return r
 }
 
@@ -555,6 +560,9 @@ var columns = []struct {
 	{"detect (s)", resultset.UnitDetect, 1e9},
 	{"recover (s)", resultset.UnitRecover, 1e9},
 	{"restart (s)", resultset.UnitRestart, 1e9},
+	{"failed RPCs", resultset.UnitFailedRPCs, 1},
+	{"all ready (s)", resultset.UnitAllReady, 1e9},
+	{"unready", resultset.UnitUnready, 1},
 }
 
 func (t *validation) print(w io.Writer) {
@@ -607,10 +615,10 @@ func writeValidationReport(w io.Writer, tables []*validation, v *validateConfig,
 	if v.long != nil {
 		long = fmt.Sprintf(" (%d with a downtime over %v)", v.long.matrix.Count, bench.DefaultDowntime)
 	}
-	fmt.Fprintf(w, "`make validate`, %s, %s, %s. Each cell ran %d cycles on netsim with the virtual clock%s and %d on loopback TCP with real server processes (SIGKILL, SIGTERM, a blackholing proxy, gRPC's connection-age limit).\n",
+	fmt.Fprintf(w, "`make validate`, %s, %s, %s. Each cell ran %d cycles on netsim with the virtual clock%s and %d on loopback TCP with real server processes (SIGKILL, SIGTERM, a blackholing proxy, gRPC's connection-age limit, a process at another loopback address and a DNS server on loopback for a moved server).\n",
 		time.Now().UTC().Format("2006-01-02"), v.sim.goVersion, ran, v.sim.matrix.Count, long, v.tcp.matrix.Count)
-	fmt.Fprintf(w, "A cell agrees when missed/op, undetected/op and spurious-replays/op are the same, dial attempts are within ±%d, and detection and recovery times are within %g%% or %v, whichever is larger, of the range netsim produced. A real run whose server process came back more than %v after the schedule is inconclusive and was run again, at most %d times. Cells show `netsim | tcp`, each a value or a range.\n",
-		dialSlack, timeShare*100, timeFloor, timeFloor, maxReruns)
+	fmt.Fprintf(w, "A cell agrees when missed/op, undetected/op, spurious-replays/op and unready/op are the same, dial attempts are within ±%d, the share of failed RPCs within ±%g, and detection, recovery and all-ready times are within %g%% or %v, whichever is larger, of the range netsim produced. A real run whose server process came back more than %v after the schedule is inconclusive and was run again, at most %d times. Cells show `netsim | tcp`, each a value or a range.\n",
+		dialSlack, failedSlack, timeShare*100, timeFloor, timeFloor, maxReruns)
 	if len(v.changes) > 0 {
 		fmt.Fprintf(w, "\nReleases: the oldest and the newest tracked, and both sides of every behaviour change in the baseline (%d cells change", len(v.changes))
 		seen := map[string]bool{}
