@@ -10,6 +10,7 @@ import (
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/reconnbench/reconnbench/resultset"
 )
@@ -21,7 +22,7 @@ func situationsFigure(all, d *resultset.Set, r *resultset.Run) (*Figure, error) 
 	var sits []string
 	cellOf := map[string]map[string]*resultset.Samples{} // situation, strategy
 	for c, s := range r.Cells {
-		k := c.Situation()
+		k := c.ShortSituation()
 		if cellOf[k] == nil {
 			cellOf[k] = map[string]*resultset.Samples{}
 			sits = append(sits, k)
@@ -81,6 +82,7 @@ func situationsFigure(all, d *resultset.Set, r *resultset.Run) (*Figure, error) 
 		p.NominalX(strategies...)
 		p.X.Min, p.X.Max = -0.5, float64(len(strategies))-0.5
 		p.X.Tick.Label.Rotation = math.Pi / 4
+		p.X.Tick.Label.XAlign, p.X.Tick.Label.YAlign = draw.XRight, draw.YCenter // hanging below the cells
 		rev := slices.Clone(sits)
 		slices.Reverse(rev)
 		p.NominalY(rev...)
@@ -104,11 +106,17 @@ func situationsFigure(all, d *resultset.Set, r *resultset.Run) (*Figure, error) 
 		boxItem("spurious replays, darker is more", mix(spuriousHue, 0.8)),
 		boxItem("–: not measured; n/a: does not apply to the release", notMeasured),
 	}
-	w := 2*(0.9*float64(len(strategies))+1.5) + 9.0
+	// The first panel's column of labels takes what its longest label
+	// needs; the heat maps, a fixed width a strategy.
+	var labels vg.Length
+	for _, k := range sits {
+		labels = max(labels, grid[0][0].Y.Tick.Label.Width(k))
+	}
+	w := 2*(0.9*float64(len(strategies))+1.5) + 3.0 + float64(labels/vg.Centimeter)
 	h := 0.42*float64(len(sits)) + 9.5
 	pg := page{title: title, legend: legend, grid: grid, w: vg.Length(w) * vg.Centimeter, h: vg.Length(h) * vg.Centimeter}
 	return pg.figure("situations", title,
-		fmt.Sprintf("For every situation %s measured (fault/traffic/downtime/quiet/client), per strategy: the share of cycles that never "+
+		fmt.Sprintf("For every situation %s measured (its fault, traffic, and the keys that differ from the base situation), per strategy: the share of cycles that never "+
 			"replayed to the server that came back (left), and the replays a cycle that reached a server instance already holding the "+
 			"whole log (right): after a rotation every replay is one, and a client whose idle timeout closes its connection makes one.", r.Label))
 }

@@ -73,16 +73,33 @@ func boundarySummary(all *resultset.Set, bs []resultset.Bisection) []string {
 	}
 	var out []string
 	for _, p := range order {
-		line := fmt.Sprintf("**%s → %s**: %s in %d cells of %s", p.from, p.to, strings.Join(units[p], ", "), len(cells[p]), list(strategies[p]))
+		n := fmt.Sprintf("%d cells", len(cells[p]))
+		if len(cells[p]) == 1 {
+			n = "1 cell"
+		}
+		line := fmt.Sprintf("**%s → %s**: %s in %s of %s", p.from, p.to, strings.Join(units[p], ", "), n, list(strategies[p]))
 		var firsts []string
+		unseen := 0
 		for _, b := range bs {
-			if c, err := b.Name.Cell(); err == nil && cells[p][c] && b.Good == p.from && b.Bad == p.to &&
-				b.First != resultset.NotReproduced && !contains(firsts, b.First) {
+			c, err := b.Name.Cell()
+			if err != nil || !cells[p][c] || b.Good != p.from || b.Bad != p.to {
+				continue
+			}
+			switch {
+			case b.First == resultset.NotReproduced:
+				unseen++
+			case !contains(firsts, b.First):
 				firsts = append(firsts, b.First)
 			}
 		}
-		if len(firsts) > 0 {
+		switch {
+		case len(firsts) > 0:
 			line += fmt.Sprintf("; `make bisect` finds the first release, patches included: %s", list(firsts))
+			if unseen > 0 {
+				line += fmt.Sprintf(" (%d of the changes it did not see again)", unseen)
+			}
+		case unseen > 0:
+			line += "; `make bisect` did not see it again: likely jitter"
 		}
 		out = append(out, line+".")
 	}

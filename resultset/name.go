@@ -304,11 +304,17 @@ func (k cellKey) shown(v string) string {
 // where the value differs from what such a name reads as, so that tables
 // of results from before those keys look as they did, and every cell
 // still reads differently: "watcher crash idle downtime=30s newclient".
-func (c Cell) Short() string {
+func (c Cell) Short() string { return c.short(true) }
+
+// ShortSituation is Short without the strategy: "crash idle",
+// "move idle dns round_robin", the situation as a figure labels it.
+func (c Cell) ShortSituation() string { return c.short(false) }
+
+func (c Cell) short(strategy bool) string {
 	var vs []string
 	for _, k := range cellKeys {
 		v := k.format(c)
-		if k.absent != "" && v == k.absent {
+		if k.absent != "" && v == k.absent || k.key == "strategy" && !strategy {
 			continue
 		}
 		vs = append(vs, k.shown(v))
