@@ -211,8 +211,8 @@ func TestRunRejectsBadScenario(t *testing.T) {
 		{Scenario{Strategy: "watcher", Fault: "crash", Traffic: Idle, Backends: -1}, "backends -1: must be at least 1"},
 		{Scenario{Strategy: "watcher", Fault: "crash", Traffic: Idle, Backends: 3}, "backends 3: a passthrough target names one address; several backends need resolver dns"},
 		{Scenario{Strategy: "watcher", Fault: "rolling", Traffic: Idle, Resolver: DNS}, "fault rolling restarts backends one after another: it needs backends of at least 2"},
-		{Scenario{Strategy: "watcher", Fault: "move", Traffic: Idle, Net: TCP}, "net tcp: the fault move, resolver passthrough, 1 backends and policy pick_first run on netsim only"},
-		{Scenario{Strategy: "watcher", Fault: "crash", Traffic: Idle, Resolver: DNS, Net: TCP}, "run on netsim only"},
+		{Scenario{Strategy: "watcher", Fault: "crash", Traffic: Idle, Resolver: DNS, Backends: 3, Net: TCP}, "backends 3: net tcp has one backend; several run on netsim only"},
+		{Scenario{Strategy: "watcher", Fault: "rolling", Traffic: Idle, Resolver: DNS, Backends: 3, Policy: RoundRobin, Net: TCP}, "net tcp has one backend"},
 	} {
 		_, err := Run(context.Background(), tc.sc)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -8,13 +8,14 @@ import (
 
 // TestOldBaselineLoadsAsToday reads results files written before the
 // fault key was renamed (scenario=), a copy of the baseline of
-// 2026-11-25, and the same runs as results/baseline holds them today,
-// written with fault=: both load to the same set, traces included.
+// 2026-11-25, and the same runs with their names rewritten to fault=, as
+// the baseline held them until it was measured again: both load to the
+// same set, traces included.
 func TestOldBaselineLoadsAsToday(t *testing.T) {
 	var old, cur []string
 	for _, f := range []string{"grpc-v1.40.1.txt", "grpc-v1.41.0.txt"} {
 		old = append(old, filepath.Join("testdata", "scenario-key", f))
-		cur = append(cur, filepath.Join("..", "results", "baseline", f))
+		cur = append(cur, filepath.Join("testdata", "fault-key", f))
 	}
 	a, err := Load(old)
 	if err != nil {
