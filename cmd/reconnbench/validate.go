@@ -548,21 +548,23 @@ func timeTolerance(v float64) float64 {
 	return math.Max(timeShare*v, float64(timeFloor))
 }
 
-// columns of the side-by-side table: the unit and its scale.
+// columns of the side-by-side table: the unit, its scale, and the
+// decimals shown (-1: as many as the value has).
 var columns = []struct {
 	head, unit string
 	scale      float64
+	decimals   int
 }{
-	{"missed", resultset.UnitMissed, 1},
-	{"undetected", resultset.UnitUndetected, 1},
-	{"spurious", resultset.UnitSpurious, 1},
-	{"dials", resultset.UnitDials, 1},
-	{"detect (s)", resultset.UnitDetect, 1e9},
-	{"recover (s)", resultset.UnitRecover, 1e9},
-	{"restart (s)", resultset.UnitRestart, 1e9},
-	{"failed RPCs", resultset.UnitFailedRPCs, 1},
-	{"all ready (s)", resultset.UnitAllReady, 1e9},
-	{"unready", resultset.UnitUnready, 1},
+	{"missed", resultset.UnitMissed, 1, -1},
+	{"undetected", resultset.UnitUndetected, 1, -1},
+	{"spurious", resultset.UnitSpurious, 1, -1},
+	{"dials", resultset.UnitDials, 1, -1},
+	{"detect (s)", resultset.UnitDetect, 1e9, 2},
+	{"recover (s)", resultset.UnitRecover, 1e9, 2},
+	{"restart (s)", resultset.UnitRestart, 1e9, 2},
+	{"failed RPCs", resultset.UnitFailedRPCs, 1, 3},
+	{"all ready (s)", resultset.UnitAllReady, 1e9, 2},
+	{"unready", resultset.UnitUnready, 1, -1},
 }
 
 func (t *validation) print(w io.Writer) {
@@ -576,7 +578,7 @@ func (t *validation) print(w io.Writer) {
 	for _, r := range t.rows {
 		fmt.Fprint(tw, r.cell.Short())
 		for _, c := range columns {
-			fmt.Fprint(tw, "\t", pair(r, c.unit, c.scale, " | "))
+			fmt.Fprint(tw, "\t", pair(r, c.unit, c.scale, c.decimals, " | "))
 		}
 		fmt.Fprintln(tw, "\t"+r.word())
 	}
@@ -585,20 +587,17 @@ func (t *validation) print(w io.Writer) {
 
 // pair formats a unit's values on both networks as "netsim | tcp", each a
 // value or a range; sep separates them.
-func pair(r verdict, unit string, scale float64, sep string) string {
-	return span(values(r.sim, unit), scale) + sep + span(values(r.tcp, unit), scale)
+func pair(r verdict, unit string, scale float64, decimals int, sep string) string {
+	return span(values(r.sim, unit), scale, decimals) + sep + span(values(r.tcp, unit), scale, decimals)
 }
 
-func span(xs []float64, scale float64) string {
+func span(xs []float64, scale float64, decimals int) string {
 	if len(xs) == 0 {
 		return "-"
 	}
 	sum := resultset.Summarize(xs)
 	lo, hi := sum.Min, sum.Max
-	f := func(v float64) string { return strconv.FormatFloat(v/scale, 'f', -1, 64) }
-	if scale != 1 {
-		f = func(v float64) string { return strconv.FormatFloat(v/scale, 'f', 2, 64) }
-	}
+	f := func(v float64) string { return strconv.FormatFloat(v/scale, 'f', decimals, 64) }
 	if f(lo) == f(hi) {
 		return f(lo)
 	}
@@ -645,7 +644,7 @@ func writeValidationReport(w io.Writer, tables []*validation, v *validateConfig,
 		for _, r := range t.rows {
 			fmt.Fprintf(w, "| %s |", r.cell.Short())
 			for _, c := range columns {
-				fmt.Fprintf(w, " %s |", pair(r, c.unit, c.scale, " \\| "))
+				fmt.Fprintf(w, " %s |", pair(r, c.unit, c.scale, c.decimals, " \\| "))
 			}
 			fmt.Fprintf(w, " %s |\n", r.word())
 		}
