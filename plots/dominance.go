@@ -60,7 +60,7 @@ func shortOf(runs []*resultset.Run, s string) (misses, spurious map[string][]str
 			cells++
 			k, _ := smp.Count(resultset.UnitMissed)
 			if k > 0 && someoneRecovers(r, c) {
-				misses[c.Situation()] = append(misses[c.Situation()], r.Label)
+				misses[c.ShortSituation()] = append(misses[c.ShortSituation()], r.Label)
 			}
 			if !smp.ReplayMeasured() {
 				// Its replays tell nothing (a backend of a rolling
@@ -70,7 +70,7 @@ func shortOf(runs []*resultset.Run, s string) (misses, spurious map[string][]str
 			xs := smp.Values(resultset.UnitSpurious)
 			counted = counted || len(xs) > 0
 			if len(xs) > 0 && resultset.Mean(xs) > 0 {
-				spurious[c.Situation()] = append(spurious[c.Situation()], r.Label)
+				spurious[c.ShortSituation()] = append(spurious[c.ShortSituation()], r.Label)
 			}
 		}
 	}
@@ -81,7 +81,7 @@ func shortOf(runs []*resultset.Run, s string) (misses, spurious map[string][]str
 // c's situation on run r.
 func someoneRecovers(r *resultset.Run, c resultset.Cell) bool {
 	for o, smp := range r.Cells {
-		if o.Situation() != c.Situation() || o.Strategy == c.Strategy || smp.Inapplicable() {
+		if o.ShortSituation() != c.ShortSituation() || o.Strategy == c.Strategy || smp.Inapplicable() {
 			continue
 		}
 		if k, n := smp.Count(resultset.UnitMissed); n > 0 && k == 0 {

@@ -139,8 +139,8 @@ func (rp report) markdown() string {
 	if tp := throughputSentences(d); len(tp) > 0 {
 		b.WriteString("\n### Replay throughput across releases\n\n")
 		b.WriteString("Consecutive releases whose replay throughput differs beyond noise by benchstat's test. Each release was measured " +
-			"minutes after the one before it, so a drift of the machine can show here as a difference; only a bisection, which measures " +
-			"two releases in alternating rounds side by side, settles one.\n\n")
+			"minutes after the one before it, so a drift of the machine can show here as a difference, and at p < 0.05 about one pair " +
+			"in twenty differs by chance; only a bisection, which measures two releases in alternating rounds side by side, settles one.\n\n")
 		for _, f := range tp {
 			fmt.Fprintf(&b, "- %s\n", f)
 		}

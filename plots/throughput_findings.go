@@ -26,6 +26,7 @@ func throughputSentences(d *resultset.Set) []string {
 	for _, k := range slices.Sorted(maps.Keys(names)) {
 		var prev *resultset.Throughput
 		var changes []string
+		pairs := 0
 		for _, t := range d.Throughput {
 			if t.Go != d.Main.Go || t.Link != d.Main.Link {
 				continue // another series: never compared with this one
@@ -35,6 +36,7 @@ func throughputSentences(d *resultset.Set) []string {
 				continue
 			}
 			if prev != nil {
+				pairs++
 				ps := prev.Bench[k].Values(resultset.UnitMsgsPerS)
 				if c := resultset.Compare(ps, xs); c.Differ {
 					a, b := resultset.Summarize(ps).Median, resultset.Summarize(xs).Median
@@ -50,7 +52,7 @@ func throughputSentences(d *resultset.Set) []string {
 		case len(changes) == 0:
 			out = append(out, fmt.Sprintf("%s: no two consecutive releases differ beyond noise.", what))
 		default:
-			out = append(out, fmt.Sprintf("%s, messages a second: %s.", what, strings.Join(changes, "; ")))
+			out = append(out, fmt.Sprintf("%s, messages a second, %d of %d pairs: %s.", what, len(changes), pairs, strings.Join(changes, "; ")))
 		}
 	}
 	return out

@@ -30,7 +30,7 @@ func TestThroughputSentences(t *testing.T) {
 		"grpc-v1.70.0.txt": resultsettest.Release("v1.70.0", "virtual") + replayLines(565e3),
 	})
 	got := throughputSentences(d)
-	want := "**Replay/mode=stream**, messages a second: v1.65.1 → v1.66.0 -20% (718k → 574k, p=0.002)."
+	want := "**Replay/mode=stream**, messages a second, 1 of 2 pairs: v1.65.1 → v1.66.0 -20% (718k → 574k, p=0.002)."
 	if len(got) != 1 || got[0] != want {
 		t.Errorf("got %q\nwant %q: the drop, and not the noise after it", got, want)
 	}
