@@ -131,9 +131,10 @@ var zones atomic.Int64
 type simBed struct {
 	*netsim.Network
 	service
-	hosts []*netsim.Server
-	rec   *recorder
-	done  chan struct{} // closed by Close
+	dialObserver // its backendsReady: each backend's last instance
+	hosts        []*netsim.Server
+	rec          *recorder
+	done         chan struct{} // closed by Close
 
 	// The DNS server, its zone and the service's fully qualified name,
 	// for resolver dns.
@@ -147,7 +148,6 @@ type simBed struct {
 	storeOf map[*replay.Store]int
 	struck  time.Time // the fault's instant, once it struck
 	pools   []*pool
-	ready   backendsReady // its began and addrOf: each backend's last instance
 }
 
 // newSimBed starts the service's servers, and its DNS server for resolver
@@ -155,7 +155,7 @@ type simBed struct {
 // instances rotate connections with (netsim.Rotate).
 func newSimBed(link netsim.Profile, entries int, age *keepalive.ServerParameters, rec *recorder, sv service) (b *simBed, err error) {
 	b = &simBed{Network: netsim.New(link), service: sv, rec: rec, done: make(chan struct{}),
-		storeOf: map[*replay.Store]int{}, ready: newBackendsReady(sv.backends)}
+		storeOf: map[*replay.Store]int{}, dialObserver: dialObserver{rec, !sv.single(), newBackendsReady(sv.backends)}}
 	b.Observe(b)
 	defer func() {
 		if err != nil {
@@ -201,7 +201,7 @@ func newSimBed(link netsim.Profile, entries int, age *keepalive.ServerParameters
 			b.stores = append(b.stores, store)
 			b.storeOf[store] = i
 			n := len(b.stores)
-			b.ready.started(i, at, time.Now())
+			b.started(i, at, time.Now())
 			b.notifyLocked()
 			b.mu.Unlock()
 			detail := fmt.Sprint(n)
@@ -336,23 +336,6 @@ func (b *simBed) Close() {
 	}
 }
 
-// DialEnded implements netsim.Observer: it traces the dial, with its
-// address unless the service is a single backend (whose traces read as
-// before), and keeps the accepted ones for the time every backend is
-// ready again.
-func (b *simBed) DialEnded(d netsim.Dial) {
-	b.rec.dial(d, !b.single())
-	if d.Outcome != netsim.Accepted {
-		return
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.ready.accept(d.Addr, d.End)
-}
-
-// GaveUp implements netsim.Observer.
-func (b *simBed) GaveUp(c netsim.ConnInfo) { b.rec.GaveUp(c) }
-
 // watch waits for store to complete, or the bed to close, and tells the
 // pools.
 func (b *simBed) watch(store *replay.Store) {
@@ -451,8 +434,8 @@ func (b *simBed) servingStore() *replay.Store {
 		if !conns[i].Closed.IsZero() || conns[i].Opened.Before(b.struck) {
 			continue
 		}
-		for hi, a := range b.ready.addrOf {
-			if a != conns[i].Remote {
+		for hi := 0; hi < b.backends; hi++ {
+			if b.addr(hi) != conns[i].Remote {
 				continue
 			}
 			for j := len(b.stores) - 1; j >= 0; j-- {
@@ -463,20 +446,6 @@ func (b *simBed) servingStore() *replay.Store {
 		}
 	}
 	return b.stores[len(b.stores)-1]
-}
-
-// AllReady implements allReadier.
-func (b *simBed) AllReady(since time.Time) <-chan struct{} {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.ready.wait(since)
-}
-
-// AllReadyAt implements allReadier.
-func (b *simBed) AllReadyAt(since time.Time) (time.Time, bool) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.ready.at(since)
 }
 
 // localStore is an instance whose store is in this process.

@@ -42,8 +42,8 @@ var serverPort int
 type tcpBed struct {
 	realnet.Dialer
 	service
+	dialObserver
 	server *realnet.Server
-	rec    *recorder
 
 	dns  *realnet.DNSServer // for resolver dns
 	zone *dnssim.Zone
@@ -52,7 +52,6 @@ type tcpBed struct {
 	mu       sync.Mutex
 	insts    []*remoteStore // one per server process, in start order
 	spurious int            // spurious replays the processes reported
-	ready    backendsReady
 }
 
 // movedIP is where the move fault takes a tcpBed's server: an address
@@ -68,8 +67,8 @@ func newTCPBed(entries int, proxy, move bool, age *keepalive.ServerParameters, r
 	if serverCommand == nil {
 		return nil, errors.New("net tcp needs a server process: run the cycle from the bench test binary, which provides one")
 	}
-	b = &tcpBed{service: sv, rec: rec, ready: newBackendsReady(1)}
-	b.Observe(b)
+	b = &tcpBed{service: sv, dialObserver: dialObserver{rec, !sv.single(), newBackendsReady(1)}}
+	b.Observe(b.dialObserver)
 	defer func() {
 		if err != nil {
 			b.Close()
@@ -106,8 +105,8 @@ func newTCPBed(entries int, proxy, move bool, age *keepalive.ServerParameters, r
 		OnUp: func(gen int, addr string) {
 			b.mu.Lock()
 			b.insts = append(b.insts, &remoteStore{bed: b, gen: gen, done: make(chan struct{})})
-			b.ready.started(0, netsim.Addr(addr), time.Now())
 			b.mu.Unlock()
+			b.started(0, netsim.Addr(addr), time.Now())
 			rec.add(resultset.EventServerUp, fmt.Sprint(gen+1))
 		},
 		OnEvent: b.event,
@@ -127,36 +126,6 @@ func (b *tcpBed) ClientTarget() string {
 		return "dns://" + b.dns.Addr() + "/" + b.name + ":" + port
 	}
 	return "passthrough:///" + b.Target()
-}
-
-// DialEnded implements netsim.Observer: it traces the dial, with its
-// address unless the service is the single one, and keeps the accepted
-// ones for the time every backend is ready again.
-func (b *tcpBed) DialEnded(d netsim.Dial) {
-	b.rec.dial(d, !b.single())
-	if d.Outcome != netsim.Accepted {
-		return
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.ready.accept(d.Addr, d.End)
-}
-
-// GaveUp implements netsim.Observer.
-func (b *tcpBed) GaveUp(c netsim.ConnInfo) { b.rec.GaveUp(c) }
-
-// AllReady implements allReadier.
-func (b *tcpBed) AllReady(since time.Time) <-chan struct{} {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.ready.wait(since)
-}
-
-// AllReadyAt implements allReadier.
-func (b *tcpBed) AllReadyAt(since time.Time) (time.Time, bool) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.ready.at(since)
 }
 
 // event handles a server process's reports: "complete <unix ns>", and
