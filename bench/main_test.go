@@ -198,14 +198,23 @@ func TestMatrix(t *testing.T) {
 		}
 	}
 	fmt.Fprintf(progress, "reconnbench: wrote %s in %v\n", dest, time.Since(start).Round(time.Millisecond))
-	stalled, stuck := false, false
+	stalled, stuck, cut := false, false, 0
 	for _, e := range failed {
+		if errors.Is(e, ErrCutShort) {
+			fmt.Fprintln(os.Stderr, "reconnbench:", e)
+			cut++
+			continue
+		}
 		fmt.Fprintln(os.Stderr, "reconnbench: FAILED", e)
 		var stall *StallError
 		stalled = stalled || errors.As(e, &stall)
 		stuck = stuck || Stuck(e)
 	}
 	switch {
+	case cut > 0 && cut == len(failed):
+		// Its complete runs are committed; ExitCutShort tells the
+		// runner to run the rest in a fresh process.
+		os.Exit(ExitCutShort)
 	case stalled:
 		// A stalled bubble never ends: neither the test nor goleak could
 		// finish. ExitStalled tells the runner to retry on the real clock.

@@ -49,8 +49,11 @@ type Matrix struct {
 	// StallError) again on the real clock, and goes on with the cell's
 	// next cycle on the virtual clock; the result line of that run says
 	// clock: real. The stalled bubble cannot be reclaimed: it spins until
-	// the process ends, so a process tolerates MaxStalls of them, and
-	// then ends without waiting for them (see StalledBubbles).
+	// the process ends, so a process bears MaxStalls of them. At one
+	// more, the cell is cut short: its complete runs are handed to the
+	// sink, nothing more runs (ErrCutShort), and the process must end
+	// without waiting for its bubbles (see StalledBubbles), so that a
+	// fresh one can run the rest.
 	RealOnStall bool
 	Base        Scenario
 }
@@ -309,8 +312,10 @@ func (m Matrix) Run(t *testing.T, env Env, sink Sink, progress io.Writer) []*Cel
 	finish := func(sc Scenario, o cellOutcome, err error, took time.Duration) {
 		mu.Lock()
 		defer mu.Unlock()
-		if err == nil {
-			err = sink.Done(sc, o.results, o.trace)
+		if err == nil || errors.Is(err, ErrCutShort) && len(o.results) > 0 {
+			if derr := sink.Done(sc, o.results, o.trace); derr != nil {
+				err = derr
+			}
 		}
 		status := fmt.Sprintf("missed %d/%d", o.missed, m.Count*m.Cycles)
 		if o.real > 0 {
@@ -366,10 +371,13 @@ func (m Matrix) runCell(t *testing.T, env Env, sc Scenario) (cellOutcome, error)
 		runEnv := env
 		for i := range cycles {
 			c, err := RunOn(t, m.Clock, sc)
-			if m.RealOnStall && errors.As(err, new(*StallError)) && leaveStalled() {
+			if m.RealOnStall && errors.As(err, new(*StallError)) {
+				if !leaveStalled() {
+					return o, fmt.Errorf("%w after %d of its %d runs: %w", ErrCutShort, run, m.Count, err)
+				}
 				// A goroutine that never blocks stops the virtual
 				// clock, never the real one: gRPC-Go's own transparent
-				// retry loop does so on some releases (docs/cycle.md).
+				// retry loop does so on some releases (docs/releases.md).
 				c, err = RunOn(t, Real, sc)
 				runEnv.Clock = Real
 				o.real++
@@ -394,9 +402,13 @@ func (m Matrix) runCell(t *testing.T, env Env, sc Scenario) (cellOutcome, error)
 }
 
 // MaxStalls is how many stalled bubbles a process with RealOnStall
-// leaves spinning before a further stall fails its cell: each holds a
-// core until the process ends.
+// leaves spinning before a further stall cuts its cell short: each holds
+// a core until the process ends.
 const MaxStalls = 2
+
+// ErrCutShort is the error of a cell that RealOnStall cut short: the runs
+// it completed were handed to the sink, the others are still to run.
+var ErrCutShort = errors.New("cut short by a stalled virtual clock")
 
 // stalledBubbles counts the virtual cycles of this process that stalled
 // and were measured again on the real clock.

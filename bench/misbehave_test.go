@@ -38,12 +38,14 @@ var misbehaviours = map[string]misbehaving{
 		for ctx.Err() == nil {
 		}
 	}},
-	// A watcher that spins in the first cycle of its process only, as
-	// gRPC-Go's transparent retry loop of grpc/grpc-go#5341 does in a
-	// rare cycle: the runner measures that cycle on the real clock and
-	// the others on the virtual one.
-	"misbehave-spin-once": {watch: func(ctx context.Context) {
-		if spunOnce.CompareAndSwap(false, true) {
+	// A watcher that spins in the first of every three cycles it
+	// watches in its process, as gRPC-Go's transparent retry loop of
+	// grpc/grpc-go#5341 does in some cycles. A spun cycle is measured
+	// again on the real clock, the next of the three, and the third runs
+	// on the virtual clock: the process bears two such stalls, and a
+	// fresh one runs what the third left.
+	"misbehave-spin-some": {watch: func(ctx context.Context) {
+		if watches.Add(1)%3 == 1 {
 			for ctx.Err() == nil {
 			}
 		}
@@ -52,8 +54,9 @@ var misbehaviours = map[string]misbehaving{
 	"misbehave-hang": {options: func() { select {} }},
 }
 
-// spunOnce is whether misbehave-spin-once has spun in this process.
-var spunOnce atomic.Bool
+// watches counts the cycles misbehave-spin-some has watched in this
+// process.
+var watches atomic.Int64
 
 func registerMisbehaving() {
 	for name, m := range misbehaviours {

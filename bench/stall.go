@@ -53,6 +53,11 @@ func Stuck(err error) bool {
 	return errors.As(err, &stall) || errors.As(err, &hang)
 }
 
+// ExitCutShort is the exit status of a matrix run whose one cell was cut
+// short (ErrCutShort) with its complete runs committed: the runner runs
+// the rest in a fresh process.
+const ExitCutShort = 4
+
 // cycleLimit is the bound on a cycle's duration that the watchdogs
 // apply; a variable so that tests can shorten it.
 var cycleLimit = maxDuration

@@ -113,7 +113,7 @@ func TestMisbehavingStrategies(t *testing.T) {
 		regexp.QuoteMeta(cell("misbehave-panic-options"))).MatchString(out) {
 		t.Errorf("the log does not say which cells run again alone after a process died")
 	}
-	if !strings.Contains(out, cell("misbehave-spin")+": 1 of its 1 runs stalled the virtual clock") {
+	if !strings.Contains(out, cell("misbehave-spin")+": 1 of its 1 runs on the real clock") {
 		t.Errorf("the spinning strategy was not measured on the real clock")
 	}
 
@@ -141,17 +141,20 @@ func TestMisbehavingStrategies(t *testing.T) {
 	}
 }
 
-// TestStalledCycles runs a strategy that spins in one cycle of its process
-// and one that spins in every cycle, three runs a cell. The one cycle that
-// stalls the virtual clock is measured on the real clock and the cell's
-// other runs on the virtual one; a cell that stalls more often than a
-// process can bear (bench.MaxStalls) is measured on the real clock whole.
+// TestStalledCycles runs a strategy that spins in some cycles of its
+// process (misbehave-spin-some) and one that spins in every cycle, six
+// runs a cell. The
+// cycles that stall the virtual clock are measured on the real clock and
+// the others on the virtual one: a process bears two stalled bubbles, so
+// the first cell takes two processes. The second makes no run on the
+// virtual clock in its first process, and runs the rest on the real
+// clock.
 func TestStalledCycles(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the bench test binary")
 	}
-	c, log := tinyRun(t, bench.Virtual, "misbehave-spin-once", "misbehave-spin")
-	c.matrix.Count = 3
+	c, log := tinyRun(t, bench.Virtual, "misbehave-spin-some", "misbehave-spin")
+	c.matrix.Count = 6
 	c.extra = append(c.extra, "-matrix.misbehave", "-matrix.stall=1s")
 	defer func() {
 		if t.Failed() || testing.Verbose() {
@@ -172,8 +175,8 @@ func TestStalledCycles(t *testing.T) {
 		}
 	}
 	for s, want := range map[string][]string{
-		"misbehave-spin-once": {"real", "virtual", "virtual"},
-		"misbehave-spin":      {"real", "real", "real"},
+		"misbehave-spin-some": {"real", "virtual", "real", "virtual", "real", "virtual"},
+		"misbehave-spin":      {"real", "real", "real", "real", "real", "real"},
 	} {
 		if got := clocks[s]; !slices.Equal(got, want) {
 			t.Errorf("%s: runs on clocks %v, want %v", s, got, want)
@@ -181,8 +184,9 @@ func TestStalledCycles(t *testing.T) {
 	}
 	out := log.String()
 	for _, line := range []string{
-		"misbehave-spin-once/fault=crash/traffic=busy/downtime=100ms/quiet=100ms/client=dial/resolver=passthrough/backends=1/policy=pick_first: 1 of its 3 runs stalled the virtual clock",
-		"misbehave-spin/fault=crash/traffic=busy/downtime=100ms/quiet=100ms/client=dial/resolver=passthrough/backends=1/policy=pick_first stalled the virtual clock (a busy loop) more than 2 times",
+		"misbehave-spin-some/fault=crash/traffic=busy/downtime=100ms/quiet=100ms/client=dial/resolver=passthrough/backends=1/policy=pick_first: 3 of its 6 runs on the real clock",
+		"misbehave-spin/fault=crash/traffic=busy/downtime=100ms/quiet=100ms/client=dial/resolver=passthrough/backends=1/policy=pick_first stalled the virtual clock in every run a process tried (a busy loop); running the 4 runs left on the real clock",
+		"misbehave-spin/fault=crash/traffic=busy/downtime=100ms/quiet=100ms/client=dial/resolver=passthrough/backends=1/policy=pick_first: 6 of its 6 runs on the real clock",
 	} {
 		if !strings.Contains(out, line) {
 			t.Errorf("the log does not say %q", line)

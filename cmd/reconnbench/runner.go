@@ -568,36 +568,62 @@ func exists(path string) bool {
 
 // runCell runs one cell of m in its own process, with a wall-clock limit.
 // A virtual cycle that stalls its clock is measured again on the real
-// clock and the cell goes on (bench.Matrix.RealOnStall); a cell that
-// stalls more often than a process can bear runs on the real clock
-// whole.
+// clock and the cell goes on (bench.Matrix.RealOnStall). A process bears
+// only so many stalled bubbles: when it cuts the cell short, a fresh
+// process runs the runs still missing, and once a process completes
+// none on the virtual clock, the rest run on the real clock.
 func (c *runConfig) runCell(ctx context.Context, bin, v string, m bench.Matrix, sc bench.Scenario, out string) error {
 	running := runningPath(out)
 	defer os.Remove(running)
 	defer os.Remove(resultset.TracePath(running))
+	more := strings.TrimSuffix(running, ".txt") + ".more.txt"
+	defer os.Remove(more)
+	defer os.Remove(resultset.TracePath(more))
 	cells := []resultset.Cell{sc.Cell()}
-	m.RealOnStall = m.Clock == bench.Virtual
-	err := c.runMatrix(ctx, bin, v, m, cells, running, false)
-	var exit *exec.ExitError
-	if m.Clock == bench.Virtual && errors.As(err, &exit) && exit.ExitCode() == bench.ExitStalled {
-		c.logf("reconnbench: gRPC-Go %s: %s stalled the virtual clock (a busy loop) more than %d times; running it on the real clock\n",
-			v, sc.Name(), bench.MaxStalls)
-		m.Clock, m.RealOnStall = bench.Real, false
-		err = c.runMatrix(ctx, bin, v, m, cells, running, false)
-	}
-	c.spent.count(&c.spent.processes, 1)
-	if err != nil {
-		return err
-	}
-	if m.Clock == bench.Virtual {
-		if n := realLines(running); n > 0 {
-			c.logf("reconnbench: gRPC-Go %s: %s: %d of its %d runs stalled the virtual clock (a busy loop) and were measured on the real clock\n",
-				v, sc.Name(), n, m.Count)
+	count, done := m.Count, 0
+	for done < count {
+		rest := m
+		rest.Count = count - done
+		rest.RealOnStall = rest.Clock == bench.Virtual
+		into := running
+		if done > 0 {
+			into = more
+		}
+		err := c.runMatrix(ctx, bin, v, rest, cells, into, false)
+		c.spent.count(&c.spent.processes, 1)
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() != bench.ExitCutShort {
+			if err == nil && into == more {
+				err = appendRuns(running, more)
+			}
+			if err != nil {
+				return err
+			}
+			break
+		}
+		// Cut short: the runs it completed are in into.
+		n, real := len(reconnectResults(into)), realLines(into)
+		if into == more {
+			if err := appendRuns(running, more); err != nil {
+				return err
+			}
+		}
+		done += n
+		if n == real {
+			// Not one run on the virtual clock: the rest would stall
+			// as these did.
+			c.logf("reconnbench: gRPC-Go %s: %s stalled the virtual clock in every run a process tried (a busy loop); running the %d runs left on the real clock\n",
+				v, sc.Name(), count-done)
+			m.Clock = bench.Real
 		}
 	}
 	// The trace first: the results file is what marks the cell done.
 	if err := os.Rename(resultset.TracePath(running), resultset.TracePath(out)); err != nil {
 		return err
+	}
+	if n := realLines(running); n > 0 {
+		c.logf("reconnbench: gRPC-Go %s: %s: %d of its %d runs on the real clock, where the virtual clock stalled (a busy loop)\n",
+			v, sc.Name(), n, count)
 	}
 	if err := os.Rename(running, out); err != nil {
 		return err
@@ -608,14 +634,33 @@ func (c *runConfig) runCell(ctx context.Context, bin, v string, m bench.Matrix, 
 	return nil
 }
 
-// realLines counts the results of a file measured on the real clock.
-func realLines(path string) int {
+// appendRuns adds the results of the file more, and nothing of its trace,
+// to the results file into: a cell's runs made by a later process after
+// the first had to stop; the trace is the first cycle's, which into has.
+func appendRuns(into, more string) error {
+	return resultset.Merge(into, []string{into, more}, nil)
+}
+
+// reconnectResults returns the reconnect results of a results file, none if
+// it cannot be read.
+func reconnectResults(path string) []*resultset.Result {
 	rs, err := resultset.ReadFile(path)
 	if err != nil {
-		return 0 // the merge that follows reports it
+		return nil
 	}
-	n := 0
+	var out []*resultset.Result
 	for _, r := range rs {
+		if r.Name.Base == resultset.Reconnect {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// realLines counts the results of a file measured on the real clock.
+func realLines(path string) int {
+	n := 0
+	for _, r := range reconnectResults(path) {
 		if r.Config("clock") == string(bench.Real) {
 			n++
 		}
