@@ -6,7 +6,9 @@
 // connection-age limit (Config.Age) ends its client's connection, and the
 // process splits its listener as netsim's instances do
 // (netsim.Splitter, through Child.ListenAged) and reports the GOAWAY's
-// instant, the fault's.
+// instant, the fault's. The move fault announces a new address
+// (Config.MoveTo, another loopback IP at the same port), kills the
+// process and starts the fresh one there.
 //
 // A Dialer dials real TCP and keeps the same records as a netsim.Network:
 // every dial attempt with its outcome and every client connection with when
@@ -22,4 +24,9 @@
 // A Proxy forwards connections to the server and, on a blackhole, keeps both
 // sockets open while dropping every byte, as toxiproxy's timeout toxic does:
 // loopback has no way to lose packets, so the proxy loses them.
+//
+// A DNSServer answers DNS queries on loopback, over UDP and TCP, with a
+// github.com/miekg/dns handler: a client whose target names it as its
+// authority learns the moved server's address from it, through gRPC-Go's
+// own dns resolver.
 package realnet
