@@ -580,7 +580,7 @@ func (c *runConfig) runCell(ctx context.Context, bin, v string, m bench.Matrix, 
 	defer os.Remove(more)
 	defer os.Remove(resultset.TracePath(more))
 	cells := []resultset.Cell{sc.Cell()}
-	count, done := m.Count, 0
+	count, done, virtual := m.Count, 0, m.Clock == bench.Virtual
 	for done < count {
 		rest := m
 		rest.Count = count - done
@@ -621,7 +621,7 @@ func (c *runConfig) runCell(ctx context.Context, bin, v string, m bench.Matrix, 
 	if err := os.Rename(resultset.TracePath(running), resultset.TracePath(out)); err != nil {
 		return err
 	}
-	if n := realLines(running); n > 0 {
+	if n := realLines(running); virtual && n > 0 {
 		c.logf("reconnbench: gRPC-Go %s: %s: %d of its %d runs on the real clock, where the virtual clock stalled (a busy loop)\n",
 			v, sc.Name(), n, count)
 	}
