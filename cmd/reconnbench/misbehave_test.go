@@ -193,3 +193,27 @@ func TestStalledCycles(t *testing.T) {
 		}
 	}
 }
+
+// TestTCPCell runs a cell on real TCP through the runner, as make
+// validate does: in a process of its own, on the real clock, which the
+// run does not mistake for a stalled virtual one.
+func TestTCPCell(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the bench test binary")
+	}
+	c, log := tinyRun(t, bench.Real, "watcher")
+	c.net = bench.TCP
+	if err := c.runAll(context.Background()); err != nil {
+		t.Fatalf("%v; log:\n%s", err, log)
+	}
+	rs, err := resultset.ReadFile(c.resultPath(testRelease))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != 1 || rs[0].Config("net") != "tcp" || rs[0].Config("clock") != "real" {
+		t.Errorf("%d results, want 1 with net tcp and clock real", len(rs))
+	}
+	if strings.Contains(log.String(), "virtual clock") {
+		t.Errorf("the log speaks of a virtual clock:\n%s", log)
+	}
+}
