@@ -762,16 +762,23 @@ func (c *runConfig) runMatrix(ctx context.Context, bin, v string, m bench.Matrix
 // deadline the process is given (m.Base.Deadline: validate's -deadline,
 // or the default for the cell's downtime).
 func (c *runConfig) processLimit(m bench.Matrix, cells []resultset.Cell) time.Duration {
+	real := func(runs int) time.Duration {
+		var d time.Duration
+		for _, cell := range cells {
+			sc := bench.ScenarioOf(cell)
+			sc.Deadline = m.Base.Deadline
+			d += time.Duration(runs) * bench.MaxDuration(sc)
+		}
+		return d
+	}
 	if m.Clock == bench.Virtual {
-		return 5*time.Minute + time.Duration(len(cells)*m.Count)*10*time.Second
+		limit := 5*time.Minute + time.Duration(len(cells)*m.Count)*10*time.Second
+		if m.RealOnStall {
+			limit += real(bench.MaxStalls) // the stalled cycles measured on the real clock
+		}
+		return limit
 	}
-	limit := 2 * time.Minute
-	for _, cell := range cells {
-		sc := bench.ScenarioOf(cell)
-		sc.Deadline = m.Base.Deadline
-		limit += time.Duration(m.Count) * bench.MaxDuration(sc)
-	}
-	return limit
+	return 2*time.Minute + real(m.Count)
 }
 
 // nextPort hands a tcp cell's server a port of its own: cells that run

@@ -183,3 +183,16 @@ func TestProcessLimitFollowsDeadline(t *testing.T) {
 		}
 	}
 }
+
+// TestProcessLimitBearsStalls: a virtual process that may measure stalled
+// cycles on the real clock (RealOnStall) has room for as many real
+// cycles as it may make, however short its virtual ones are.
+func TestProcessLimitBearsStalls(t *testing.T) {
+	c := &runConfig{}
+	cell := resultset.Cell{Strategy: "watcher", Fault: "crash", Traffic: "rare", Downtime: 5 * time.Minute, Quiet: 2 * time.Second, Client: "dial"}
+	m := bench.Matrix{Clock: bench.Virtual, Count: 6, RealOnStall: true}
+	need := time.Duration(bench.MaxStalls) * (cell.Quiet + cell.Downtime + bench.DefaultSetup)
+	if got := c.processLimit(m, []resultset.Cell{cell}); got < need {
+		t.Errorf("a virtual process of %d cycles that may measure %d on the real clock may run %v, want at least %v", m.Count, bench.MaxStalls, got, need)
+	}
+}
