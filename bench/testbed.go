@@ -124,6 +124,14 @@ func ipAddr(ip string) netsim.Addr { return netsim.Addr(net.JoinHostPort(ip, ser
 // by zone, process-wide, so each cycle has a zone no other uses.
 var zones atomic.Int64
 
+// newServiceZone returns a zone of the cycle's own whose service name
+// has the A records ips, and the service's fully qualified name.
+func newServiceZone(ips ...string) (*dnssim.Zone, string) {
+	z := dnssim.NewZone(fmt.Sprintf("c%d.reconnbench.test.", zones.Add(1)))
+	z.SetA(serviceName, recordTTL, ips...)
+	return z, z.FQDN(serviceName)
+}
+
 // simBed is netsim's network with server instances in this process: one
 // host per backend, each a restartable server at an address of its own
 // with a store per instance, and, for resolver dns, a DNS server whose
@@ -131,9 +139,8 @@ var zones atomic.Int64
 type simBed struct {
 	*netsim.Network
 	service
-	dialObserver // its backendsReady: each backend's last instance
+	dialObserver // its recorder, and its backendsReady: each backend's last instance
 	hosts        []*netsim.Server
-	rec          *recorder
 	done         chan struct{} // closed by Close
 
 	// The DNS server, its zone and the service's fully qualified name,
@@ -154,7 +161,7 @@ type simBed struct {
 // dns; age, if not nil, is the connection-age limit the first backend's
 // instances rotate connections with (netsim.Rotate).
 func newSimBed(link netsim.Profile, entries int, age *keepalive.ServerParameters, rec *recorder, sv service) (b *simBed, err error) {
-	b = &simBed{Network: netsim.New(link), service: sv, rec: rec, done: make(chan struct{}),
+	b = &simBed{Network: netsim.New(link), service: sv, done: make(chan struct{}),
 		storeOf: map[*replay.Store]int{}, dialObserver: dialObserver{rec, !sv.single(), newBackendsReady(sv.backends)}}
 	b.Observe(b)
 	defer func() {
@@ -167,13 +174,11 @@ func newSimBed(link netsim.Profile, entries int, age *keepalive.ServerParameters
 			return nil, fmt.Errorf("resolver dns: %w", err)
 		}
 		b.dnsNet = netsim.New(link)
-		b.zone = dnssim.NewZone(fmt.Sprintf("c%d.reconnbench.test.", zones.Add(1)))
-		b.name = b.zone.FQDN(serviceName)
 		var ips []string
 		for i := 0; i < sv.backends; i++ {
 			ips = append(ips, hostIP(i))
 		}
-		b.zone.SetA(serviceName, recordTTL, ips...)
+		b.zone, b.name = newServiceZone(ips...)
 		if b.dns, err = dnssim.Serve(b.dnsNet, dnsAddr, b.zone); err != nil {
 			return nil, err
 		}

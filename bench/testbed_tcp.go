@@ -75,9 +75,7 @@ func newTCPBed(entries int, proxy, move bool, age *keepalive.ServerParameters, r
 		}
 	}()
 	if sv.resolver == DNS {
-		b.zone = dnssim.NewZone(fmt.Sprintf("c%d.reconnbench.test.", zones.Add(1)))
-		b.name = b.zone.FQDN(serviceName)
-		b.zone.SetA(serviceName, recordTTL, "127.0.0.1")
+		b.zone, b.name = newServiceZone("127.0.0.1")
 		if b.dns, err = realnet.ServeDNS(b.zone); err != nil {
 			return nil, err
 		}

@@ -602,7 +602,7 @@ func (c *runConfig) runCell(ctx context.Context, bin, v string, m bench.Matrix, 
 			break
 		}
 		// Cut short: the runs it completed are in into.
-		n, real := len(reconnectResults(into)), realLines(into)
+		n, real := countRuns(into)
 		if into == more {
 			if err := appendRuns(running, more); err != nil {
 				return err
@@ -621,7 +621,7 @@ func (c *runConfig) runCell(ctx context.Context, bin, v string, m bench.Matrix, 
 	if err := os.Rename(resultset.TracePath(running), resultset.TracePath(out)); err != nil {
 		return err
 	}
-	if n := realLines(running); virtual && n > 0 {
+	if _, n := countRuns(running); virtual && n > 0 {
 		c.logf("reconnbench: gRPC-Go %s: %s: %d of its %d runs on the real clock, where the virtual clock stalled (a busy loop)\n",
 			v, sc.Name(), n, count)
 	}
@@ -641,31 +641,23 @@ func appendRuns(into, more string) error {
 	return resultset.Merge(into, []string{into, more}, nil)
 }
 
-// reconnectResults returns the reconnect results of a results file, none if
-// it cannot be read.
-func reconnectResults(path string) []*resultset.Result {
+// countRuns counts the reconnect results of a results file, all and those
+// measured on the real clock; none if it cannot be read.
+func countRuns(path string) (all, real int) {
 	rs, err := resultset.ReadFile(path)
 	if err != nil {
-		return nil
+		return 0, 0
 	}
-	var out []*resultset.Result
 	for _, r := range rs {
-		if r.Name.Base == resultset.Reconnect {
-			out = append(out, r)
+		if r.Name.Base != resultset.Reconnect {
+			continue
 		}
-	}
-	return out
-}
-
-// realLines counts the results of a file measured on the real clock.
-func realLines(path string) int {
-	n := 0
-	for _, r := range reconnectResults(path) {
+		all++
 		if r.Config("clock") == string(bench.Real) {
-			n++
+			real++
 		}
 	}
-	return n
+	return all, real
 }
 
 // build compiles the bench test binary against release v with modFile.
